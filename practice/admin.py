@@ -1,0 +1,152 @@
+"""Django admin for platform admins, who look across practices.
+
+Lists read through `across_practices_unsafe`; every write runs inside the practice scope of the
+row being written, through the same services as the API where there are any.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+
+from practice import services
+from practice.models import APIKey, Client, Clinician, Membership, Practice, Session
+from practice.tenancy import PracticeOwnedModel, practice_scope
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class PracticeOwnedAdminForm(forms.ModelForm):
+    """Checks uniqueness inside the practice of the row, where the scoped manager can look."""
+
+    def validate_unique(self):
+        practice = self.cleaned_data.get("practice") or getattr(self.instance, "practice", None)
+        if practice is None:
+            return
+        with practice_scope(practice):
+            super().validate_unique()
+
+    def clean(self):
+        cleaned = super().clean()
+        practice = cleaned.get("practice") or getattr(self.instance, "practice", None)
+        for name, value in cleaned.items():
+            if (
+                isinstance(value, PracticeOwnedModel)
+                and practice
+                and value.practice_id != practice.pk
+            ):
+                self.add_error(name, "This belongs to another practice.")
+        return cleaned
+
+
+class PracticeOwnedAdmin(admin.ModelAdmin):
+    form = PracticeOwnedAdminForm
+    list_select_related = ["practice"]
+    list_filter = ["practice"]
+
+    def get_queryset(self, request):
+        return self.model.across_practices_unsafe.select_related("practice")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, PracticeOwnedModel):
+            kwargs["queryset"] = related.across_practices_unsafe.select_related("practice")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with practice_scope(obj.practice):
+            super().delete_model(request, obj)
+
+
+@admin.register(Membership)
+class MembershipAdmin(PracticeOwnedAdmin):
+    list_display = ["user", "practice", "role", "created_at"]
+    list_filter = ["role", "practice"]
+    search_fields = ["user__username", "user__email", "practice__name"]
+    list_select_related = ["practice", "user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(APIKey)
+class APIKeyAdmin(PracticeOwnedAdmin):
+    list_display = ["name", "prefix", "practice", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "practice"]
+    search_fields = ["name", "prefix", "practice__name"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["practice", "name"]
+        return ["practice", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["practice"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        with practice_scope(obj.practice):
+            created, raw_key = services.api_key_create(name=obj.name)
+        obj.pk = created.pk
+        self.message_user(
+            request,
+            f"API key: {raw_key} — copy it now: it is shown only this once.",
+            level=messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            with practice_scope(api_key.practice):
+                services.api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).")
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(PracticeOwnedAdmin):
+    list_display = ["name", "practice", "active", "created_at"]
+    list_filter = ["active", "practice"]
+    search_fields = ["name", "=email"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(Client)
+class ClientAdmin(PracticeOwnedAdmin):
+    # Platform admins rarely need a client's name: the list shows ids and states only.
+    list_display = ["id", "practice", "clinician", "status", "survey_consent", "created_at"]
+    list_filter = ["status", "survey_consent", "language", "practice"]
+    search_fields = ["=id", "=email"]
+    raw_id_fields = ["clinician"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(Session)
+class SessionAdmin(PracticeOwnedAdmin):
+    list_display = ["id", "practice", "clinician", "starts_at", "status", "sequence"]
+    list_filter = ["status", "practice"]
+    search_fields = ["=id", "=client__id"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["client", "clinician"]
+    readonly_fields = ["id", "status", "completed_at", "sequence", "created_at", "updated_at"]
+    actions = ["mark_completed"]
+
+    def has_add_permission(self, request):
+        # Sessions are booked by the practice's own systems over the API.
+        return False
+
+    @admin.action(description="Mark the selected sessions completed")
+    def mark_completed(self, request, queryset):
+        completed = 0
+        for session in queryset:
+            with practice_scope(session.practice):
+                _, changed = services.session_complete(session=session)
+            completed += changed
+        self.message_user(request, f"Marked {completed} session(s) completed.")

@@ -1,0 +1,76 @@
+"""What every view of the REST API shares: the practice scope, pagination, idempotent POST."""
+
+from contextlib import ExitStack
+
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from practice.idempotency import (
+    MAX_KEY_LENGTH,
+    StoredResponse,
+    idempotency_claim,
+    idempotency_store,
+    request_fingerprint,
+)
+from practice.tenancy import practice_scope
+
+
+class _ReplayStoredResponse(Exception):
+    def __init__(self, stored: StoredResponse):
+        self.stored = stored
+
+
+class PracticeScopedViewSet(viewsets.GenericViewSet):
+    """Base of every API view: runs the request inside its API key's practice scope.
+
+    Authentication happens in `initial()`, so the scope is entered there and left when
+    `dispatch()` returns, whatever happened in between. A POST with an `Idempotency-Key`
+    header claims the key before the handler runs and stores the response after it.
+    """
+
+    idempotency_key: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as self._scope_exit:
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._scope_exit.enter_context(practice_scope(request.auth.practice))
+        if request.method == "POST":
+            self._claim_idempotency_key(request)
+
+    def _claim_idempotency_key(self, request) -> None:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise ValidationError(
+                {"Idempotency-Key": [f"Use between 1 and {MAX_KEY_LENGTH} characters."]}
+            )
+        fingerprint = request_fingerprint(request.method, request.path, request.body)
+        stored = idempotency_claim(key=key, fingerprint=fingerprint)
+        if stored is not None:
+            raise _ReplayStoredResponse(stored)
+        self.idempotency_key = key
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _ReplayStoredResponse):
+            response = Response(exc.stored.body, status=exc.stored.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            self._store_idempotent_response(status_code=500, body=None)
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        self._store_idempotent_response(status_code=response.status_code, body=response.data)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def _store_idempotent_response(self, *, status_code: int, body) -> None:
+        if self.idempotency_key is not None:
+            idempotency_store(key=self.idempotency_key, status_code=status_code, body=body)
+            self.idempotency_key = None

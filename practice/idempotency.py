@@ -1,0 +1,56 @@
+"""`Idempotency-Key` on POST: the first response is stored and replayed for repeats."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from practice.errors import IdempotencyKeyReused, IdempotentRequestInProgress
+from practice.models import IdempotencyRecord
+from practice.tenancy import current_practice
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: object
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def idempotency_claim(*, key: str, fingerprint: str) -> StoredResponse | None:
+    """Claim `key` for this request, or return the response stored for an earlier one.
+
+    Raises when the key came with a different request, or while that request is still running.
+    """
+    practice = current_practice()
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                practice=practice, key=key, request_fingerprint=fingerprint
+            )
+        return None
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.get(key=key)
+    if record.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was first used with a different request. "
+            "Use a new key for a new request."
+        )
+    if record.status_code is None:
+        raise IdempotentRequestInProgress("Retry once the first request has finished.")
+    return StoredResponse(status_code=record.status_code, body=record.response_body)
+
+
+def idempotency_store(*, key: str, status_code: int, body: object) -> None:
+    """Keep the response to replay, or release the key when the server failed."""
+    records = IdempotencyRecord.objects.filter(key=key, status_code=None)
+    if status_code >= 500:
+        records.delete()
+    else:
+        records.update(status_code=status_code, response_body=body)

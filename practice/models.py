@@ -1,0 +1,195 @@
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from practice.tenancy import PracticeOwnedModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone, such as 'Europe/Madrid'.")
+
+
+class Practice(models.Model):
+    """A therapy practice: the tenant. Everything else belongs to exactly one practice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(PracticeOwnedModel):
+    """A staff user's role in one practice."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        ADMIN = "admin"
+        CLINICIAN = "clinician"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="membership_practice_id"),
+            models.UniqueConstraint(fields=["practice", "user"], name="membership_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class APIKey(PracticeOwnedModel):
+    """A practice's credential for the REST API. Only a hash of the secret is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_secret = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="apikey_practice_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Clinician(PracticeOwnedModel):
+    """A therapist who sees clients and receives their alliance alerts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    active = models.BooleanField(default=True)
+    member = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="clinician_practice_id"),
+            models.UniqueConstraint(fields=["practice", "email"], name="clinician_email_unique"),
+        ]
+        indexes = [models.Index(fields=["practice", "created_at"], name="clinician_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(PracticeOwnedModel):
+    """A person in therapy with the practice."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        DISCHARGED = "discharged"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Español"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="clients")
+    survey_consent = models.BooleanField(default=False)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="client_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "created_at"], name="client_created"),
+            models.Index(fields=["practice", "clinician"], name="client_clinician"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Client {str(self.id)[:8]}"
+
+
+class Session(PracticeOwnedModel):
+    """One therapy session of a client with a clinician."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+        NO_SHOW = "no_show"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sessions")
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=50)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The client's n-th session with the practice, counted from 1 in the order they were booked.
+    sequence = models.PositiveIntegerField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="session_practice_id"),
+            models.UniqueConstraint(
+                fields=["practice", "client", "sequence"], name="session_sequence_per_client"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "starts_at"], name="session_starts"),
+            models.Index(fields=["practice", "clinician", "starts_at"], name="session_clinician"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.sequence} of {self.client}"
+
+
+class IdempotencyRecord(PracticeOwnedModel):
+    """The first response to a POST sent with an `Idempotency-Key`, replayed on repeats.
+
+    A record without a status code is a request still in flight.
+    """
+
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "key"], name="idempotency_key_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]

@@ -1,0 +1,61 @@
+"""Personas: practice A with its owner and a clinician, and an outsider, practice B."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from practice.models import Membership
+from practice.tenancy import practice_scope
+from tests import factories
+
+
+def api_client_for(raw_key: str | None) -> APIClient:
+    client = APIClient()
+    if raw_key is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    return client
+
+
+@pytest.fixture
+def practice_a(db):
+    return factories.make_practice("Practice A", timezone_name="Europe/Madrid")
+
+
+@pytest.fixture
+def practice_b(db):
+    return factories.make_practice("Practice B")
+
+
+@pytest.fixture
+def owner_a(practice_a):
+    with practice_scope(practice_a.practice):
+        return Membership.objects.get(role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def clinician_a(practice_a):
+    return factories.make_clinician(practice_a.practice, name="Dr. Alma Ortiz")
+
+
+@pytest.fixture
+def client_a(practice_a, clinician_a):
+    return factories.make_client(practice_a.practice, clinician=clinician_a)
+
+
+@pytest.fixture
+def session_a(practice_a, client_a):
+    return factories.make_session(practice_a.practice, client=client_a)
+
+
+@pytest.fixture
+def api_a(practice_a) -> APIClient:
+    return api_client_for(practice_a.api_key)
+
+
+@pytest.fixture
+def api_b(practice_b) -> APIClient:
+    return api_client_for(practice_b.api_key)
+
+
+@pytest.fixture
+def anonymous_api() -> APIClient:
+    return api_client_for(None)
