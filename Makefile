@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
@@ -22,8 +23,8 @@ $(STAMP): pyproject.toml
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py demo_practice --port 8000
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(BIN)/python manage.py demo_practice --port $(PORT)
+	DEBUG=true $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # DATABASE_URL names the test database's server; pytest-django creates and drops `test_<name>`.
 test: install

@@ -26,7 +26,7 @@ def _database_answers() -> bool:
 
 def _broker_answers() -> bool:
     try:
-        with celery_app.connection_for_write() as broker:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -1,7 +1,7 @@
-"""Django admin for platform admins, who look across practices.
+"""Django admin for platform admins, who look across practices (see `admin_site`).
 
-Lists read through `across_practices_unsafe`; every write runs inside the practice scope of the
-row being written, through the same services as the API where there are any.
+Every write runs inside the practice scope of the row being written, through the same services
+as the API where there are any.
 """
 
 from django import forms
@@ -20,14 +20,7 @@ class PracticeAdmin(admin.ModelAdmin):
 
 
 class PracticeOwnedAdminForm(forms.ModelForm):
-    """Checks uniqueness inside the practice of the row, where the scoped manager can look."""
-
-    def validate_unique(self):
-        practice = self.cleaned_data.get("practice") or getattr(self.instance, "practice", None)
-        if practice is None:
-            return
-        with practice_scope(practice):
-            super().validate_unique()
+    """Refuses to link a row to a record of another practice."""
 
     def clean(self):
         cleaned = super().clean()
@@ -46,15 +39,6 @@ class PracticeOwnedAdmin(admin.ModelAdmin):
     form = PracticeOwnedAdminForm
     list_select_related = ["practice"]
     list_filter = ["practice"]
-
-    def get_queryset(self, request):
-        return self.model.across_practices_unsafe.select_related("practice")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if issubclass(related, PracticeOwnedModel):
-            kwargs["queryset"] = related.across_practices_unsafe.select_related("practice")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         with practice_scope(obj.practice):

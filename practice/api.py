@@ -98,8 +98,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionUpdateSerializer(SessionSerializer):
-    class Meta(SessionSerializer.Meta):
-        read_only_fields = ["client", "status", "completed_at", "sequence"]
+    """A session can move in time or to another clinician, never to another client."""
+
+    client = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class ClientFilter(filters.FilterSet):

@@ -6,8 +6,9 @@ and tasks enter it from an explicit practice id. The default manager of every te
 filters by the practice in scope and raises `NoPracticeInScope` when there is none, so a
 forgotten scope fails closed instead of returning every practice's rows.
 
-Platform-wide code (authentication, Django admin, beat jobs that fan out per practice) uses the
-`across_practices_unsafe` manager, whose name says what it does.
+Platform-wide code says so in its name: authentication and beat jobs that fan out per practice
+use the `across_practices_unsafe` manager, and Django admin (for platform admins, who look
+across practices) runs each of its views inside `across_practices_unsafe()`.
 """
 
 from collections.abc import Iterator
@@ -29,30 +30,52 @@ class CrossPracticeWrite(RuntimeError):
     """A row of one practice was about to be saved while another practice is in scope."""
 
 
-_practice_in_scope: ContextVar["Practice | None"] = ContextVar("practice_in_scope", default=None)
+class _AcrossPractices:
+    """The scope of platform-wide views: every practice's rows, and no practice to write as."""
+
+
+ACROSS_PRACTICES = _AcrossPractices()
+
+_scope: ContextVar["Practice | _AcrossPractices | None"] = ContextVar(
+    "practice_scope", default=None
+)
+
+
+@contextmanager
+def _entered(scope: "Practice | _AcrossPractices") -> Iterator[None]:
+    token = _scope.set(scope)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 @contextmanager
 def practice_scope(practice: "Practice") -> Iterator["Practice"]:
     """Run the enclosed block as `practice`; the previous scope is restored on exit."""
-    token = _practice_in_scope.set(practice)
-    try:
+    with _entered(practice):
         yield practice
-    finally:
-        _practice_in_scope.reset(token)
+
+
+def across_practices_unsafe():
+    """Let the enclosed block read every practice's rows. For platform admins only."""
+    return _entered(ACROSS_PRACTICES)
 
 
 def current_practice() -> "Practice":
-    practice = _practice_in_scope.get()
-    if practice is None:
+    """The practice in scope, for code that writes as that practice."""
+    scope = _scope.get()
+    if scope is None or scope is ACROSS_PRACTICES:
         raise NoPracticeInScope("Tenant data needs a practice in scope: use practice_scope().")
-    return practice
+    return scope
 
 
 class PracticeScopedManager(models.Manager):
     """Returns only the rows of the practice in scope, and refuses to run without one."""
 
     def get_queryset(self) -> models.QuerySet:
+        if _scope.get() is ACROSS_PRACTICES:
+            return super().get_queryset()
         return super().get_queryset().filter(practice=current_practice())
 
 
@@ -73,8 +96,8 @@ class PracticeOwnedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        practice = _practice_in_scope.get()
-        if practice is not None and self.practice_id != practice.pk:
+        scope = _scope.get()
+        if scope not in (None, ACROSS_PRACTICES) and self.practice_id != scope.pk:
             raise CrossPracticeWrite(
                 f"{type(self).__name__} of another practice saved inside a practice scope."
             )

@@ -1,0 +1,113 @@
+"""Practice B's key can never see, change or even detect practice A's records."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from practice.models import Client, Clinician, Session
+from tests.factories import make_clinician
+
+pytestmark = pytest.mark.django_db
+
+# Every API route with an id needs a way to make practice A's object for it. A route added
+# without an entry here fails the matrix below.
+OBJECT_FIXTURES = {"clinician": "clinician_a", "client": "client_a", "session": "session_a"}
+MODELS = {"clinician": Clinician, "client": Client, "session": Session}
+ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
+
+
+def _api_routes_with_an_id(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_routes_with_an_id(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and "(?P<pk>" in route and route.startswith("api/"):
+            yield pattern, route
+
+
+def _matrix():
+    for pattern, _route in _api_routes_with_an_id():
+        basename = pattern.callback.initkwargs.get("basename")
+        for method in pattern.callback.actions:
+            yield pytest.param(basename, pattern.name, method, id=f"{method} {pattern.name}")
+
+
+def _url(route_name: str, pk) -> str:
+    return reverse(route_name, kwargs={"pk": pk})
+
+
+@pytest.mark.parametrize(("basename", "route_name", "method"), list(_matrix()))
+def test_another_practices_object_answers_exactly_as_a_missing_one_and_changes_nothing(
+    request, api_b, basename, route_name, method
+):
+    assert basename in OBJECT_FIXTURES, f"No practice-A object fixture for route {route_name}"
+    obj = request.getfixturevalue(OBJECT_FIXTURES[basename])
+    model = MODELS[basename]
+    before = list(model.across_practices_unsafe.filter(pk=obj.pk).values())
+
+    body = ANY_BODY if method in ("post", "put", "patch") else None
+    foreign = getattr(api_b, method)(_url(route_name, obj.pk), body, format="json")
+    missing = getattr(api_b, method)(_url(route_name, uuid.uuid4()), body, format="json")
+
+    assert foreign.status_code == 404
+    assert foreign.json() == missing.json()
+    assert list(model.across_practices_unsafe.filter(pk=obj.pk).values()) == before
+
+
+def test_the_matrix_covers_every_api_route_with_an_id():
+    covered = {
+        pattern.callback.initkwargs.get("basename") for pattern, _ in _api_routes_with_an_id()
+    }
+    assert covered <= set(OBJECT_FIXTURES), covered - set(OBJECT_FIXTURES)
+    assert len(list(_matrix())) >= 12
+
+
+@pytest.mark.parametrize("resource", ["clinicians", "clients", "sessions"])
+def test_lists_never_contain_another_practices_rows(api_b, session_a, resource):
+    response = api_b.get(f"/api/v1/{resource}/")
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_filtering_by_another_practices_client_finds_nothing(api_b, session_a):
+    response = api_b.get("/api/v1/sessions/", {"client": str(session_a.client_id)})
+
+    assert response.json()["results"] == []
+
+
+def test_a_session_for_another_practices_client_is_a_field_error(api_b, client_a):
+    response = api_b.post(
+        "/api/v1/sessions/",
+        {"client": str(client_a.pk), "starts_at": "2026-05-04T15:00:00+02:00"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"client"}
+    assert Session.across_practices_unsafe.count() == 0
+
+
+def test_a_client_for_another_practices_clinician_is_a_field_error(api_b, clinician_a):
+    response = api_b.post(
+        "/api/v1/clients/",
+        {"name": "Eve", "email": "eve@example.org", "clinician": str(clinician_a.pk)},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"clinician"}
+
+
+def test_reassigning_a_client_to_another_practices_clinician_is_a_field_error(
+    api_a, client_a, practice_b
+):
+    outsider = make_clinician(practice_b.practice)
+
+    response = api_a.patch(
+        f"/api/v1/clients/{client_a.pk}/", {"clinician": str(outsider.pk)}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"clinician"}
