@@ -169,6 +169,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "practice.models.Client.Status",
+        "SessionStatusEnum": "practice.models.Session.Status",
+    },
     # The docs page's script is served by this service, so it works without outside access.
     "REDOC_DIST": "SIDECAR",
 }

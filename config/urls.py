@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularRedocView
 
 from config.health import healthz, readyz
 from practice.problems import api_not_found
+from practice.schema import APISchemaView
 
 api_v1 = [
     path("", include("practice.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", APISchemaView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
 ]
 

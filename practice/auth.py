@@ -1,6 +1,7 @@
 """API-key authentication and per-key throttling for the REST API."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -57,3 +58,17 @@ class APIKeyRateThrottle(SimpleRateThrottle):
         if not isinstance(request.auth, APIKey):
             return None
         return f"throttle:api-key:{request.auth.pk}"
+
+
+class APIKeySchemeForOpenAPI(OpenApiAuthenticationExtension):
+    """Describes `APIKeyAuthentication` in the OpenAPI schema."""
+
+    target_class = APIKeyAuthentication
+    name = "practiceApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The practice's API key, as printed by create_practice.",
+        }
