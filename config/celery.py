@@ -9,3 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("alliance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Exactly one beat process runs this schedule; far-future work is a database row with a due
+# time, and these jobs pick up whatever has come due.
+app.conf.beat_schedule = {
+    "send-due-invitations": {"task": "alliance.tasks.send_due_invitations", "schedule": 30.0},
+    "send-due-reminders": {"task": "alliance.tasks.send_due_reminders", "schedule": 300.0},
+    "expire-overdue-invitations": {
+        "task": "alliance.tasks.expire_overdue_invitations",
+        "schedule": 300.0,
+    },
+}

@@ -8,6 +8,7 @@ from practice.schema import APISchemaView
 
 api_v1 = [
     path("", include("practice.urls")),
+    path("", include("alliance.api_urls")),
     path("schema/", APISchemaView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
 ]
@@ -18,4 +19,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("", include("alliance.urls")),
 ]

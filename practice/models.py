@@ -103,6 +103,12 @@ class Clinician(PracticeOwnedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def first_name(self) -> str:
+        """What a client calls their therapist: the first word of the name that is not a title."""
+        words = self.name.split()
+        return next((w for w in words if not w.endswith(".")), words[0] if words else "")
+
 
 class Client(PracticeOwnedModel):
     """A person in therapy with the practice."""

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from alliance.services import invitation_plan_for_session
 from practice.errors import Conflict, InvalidInput
 from practice.models import APIKey, Client, Clinician, Membership, Practice, Session
 from practice.tenancy import current_practice, practice_scope
@@ -209,9 +210,13 @@ def _session_transition(
 
 @transaction.atomic
 def session_complete(*, session: Session) -> tuple[Session, bool]:
-    return _session_transition(
+    """Mark the session completed and, the first time only, plan its survey."""
+    session, changed = _session_transition(
         session=session, to_status=Session.Status.COMPLETED, completed_at=timezone.now()
     )
+    if changed:
+        invitation_plan_for_session(session=session)
+    return session, changed
 
 
 def session_cancel(*, session: Session) -> tuple[Session, bool]:

@@ -57,6 +57,15 @@ def practice_scope(practice: "Practice") -> Iterator["Practice"]:
         yield practice
 
 
+@contextmanager
+def practice_scope_by_id(practice_id) -> Iterator["Practice"]:
+    """`practice_scope` for tasks and commands, which receive ids, never model instances."""
+    from practice.models import Practice
+
+    with practice_scope(Practice.objects.get(pk=practice_id)) as practice:
+        yield practice
+
+
 def across_practices_unsafe():
     """Let the enclosed block read every practice's rows. For platform admins only."""
     return _entered(ACROSS_PRACTICES)
@@ -77,6 +86,19 @@ class PracticeScopedManager(models.Manager):
         if _scope.get() is ACROSS_PRACTICES:
             return super().get_queryset()
         return super().get_queryset().filter(practice=current_practice())
+
+
+class PracticeOrSharedManager(models.Manager):
+    """Rows of the practice in scope plus the shared rows that belong to no practice."""
+
+    def get_queryset(self) -> models.QuerySet:
+        if _scope.get() is ACROSS_PRACTICES:
+            return super().get_queryset()
+        return (
+            super()
+            .get_queryset()
+            .filter(models.Q(practice=current_practice()) | models.Q(practice=None))
+        )
 
 
 class PracticeOwnedModel(models.Model):

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from practice.models import Membership
 from practice.tenancy import practice_scope
 from tests import factories
@@ -13,6 +14,17 @@ def api_client_for(raw_key: str | None) -> APIClient:
     if raw_key is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request):
+    """Tasks run where they are queued, unless a test is about real workers."""
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -1,11 +1,15 @@
 """Test data made through the same services as production code, inside a practice scope."""
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core import mail
 from django.utils import timezone
 
+from alliance import services as alliance_services
+from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from practice import services
 from practice.models import Client, Clinician, Practice, Session
 from practice.tenancy import practice_scope
@@ -53,3 +57,70 @@ def make_session(
     starts_at = starts_at or timezone.now() - timedelta(hours=1)
     with practice_scope(practice):
         return services.session_create(client=client, starts_at=starts_at, **fields)
+
+
+def set_survey_policy(practice: Practice, **changes) -> SurveyPolicy:
+    with practice_scope(practice):
+        return alliance_services.survey_policy_update(**changes)
+
+
+SEND_AT_ONCE = {"send_delay_minutes": 0, "quiet_hours_start": None, "quiet_hours_end": None}
+
+
+def token_from_email(message) -> str:
+    return re.search(r"/s/([A-Za-z0-9_-]{43})/", message.body).group(1)
+
+
+def make_sent_invitation(
+    practice: Practice, client: Client | None = None
+) -> tuple[SurveyInvitation, str]:
+    """A survey emailed to the client after a completed session, and the token of its link."""
+    client = client or make_client(practice)
+    set_survey_policy(practice, **SEND_AT_ONCE)
+    session = make_session(practice, client=client)
+    with practice_scope(practice):
+        services.session_complete(session=session)
+        invitation = SurveyInvitation.objects.get(session=session)
+        assert alliance_services.invitation_send(invitation_id=invitation.pk)
+        invitation.refresh_from_db()
+    return invitation, token_from_email(mail.outbox[-1])
+
+
+def make_response(
+    practice: Practice, client: Client | None = None, answers: dict | None = None, **fields
+) -> SurveyResponse:
+    invitation, _ = make_sent_invitation(practice, client)
+    answers = answers or dict.fromkeys(invitation.instrument.item_codes, 10)
+    with practice_scope(practice):
+        return alliance_services.response_submit(invitation=invitation, submitted=answers, **fields)
+
+
+def make_instrument(practice: Practice, code: str = "our-check", **fields) -> Instrument:
+    fields = {
+        "name": "Our check",
+        "items": [
+            {
+                "code": "bond",
+                "text": "We work well together.",
+                "min": 1,
+                "max": 5,
+                "step": 1,
+                "min_label": "Seldom",
+                "max_label": "Always",
+            },
+            {
+                "code": "progress",
+                "text": "I am getting somewhere.",
+                "min": 1,
+                "max": 5,
+                "step": 1,
+                "min_label": "Seldom",
+                "max_label": "Always",
+                "role": "progress",
+            },
+        ],
+        "scoring": {"method": "sum", "subscales": {}},
+        "threshold": 6,
+    } | fields
+    with practice_scope(practice):
+        return alliance_services.instrument_create(code=code, **fields)

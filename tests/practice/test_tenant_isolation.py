@@ -1,20 +1,56 @@
 """Practice B's key can never see, change or even detect practice A's records."""
 
+import re
 import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alliance.models import Instrument, SurveyInvitation, SurveyResponse
 from practice.models import Client, Clinician, Session
+from tests import factories
 from tests.factories import make_clinician
 
 pytestmark = pytest.mark.django_db
 
 # Every API route with an id needs a way to make practice A's object for it. A route added
 # without an entry here fails the matrix below.
-OBJECT_FIXTURES = {"clinician": "clinician_a", "client": "client_a", "session": "session_a"}
-MODELS = {"clinician": Clinician, "client": Client, "session": Session}
+OBJECT_FIXTURES = {
+    "clinician": "clinician_a",
+    "client": "client_a",
+    "client-alliance": "client_a",
+    "session": "session_a",
+    "instrument": "own_instrument_a",
+    "survey-invitation": "invitation_a",
+    "response": "response_a",
+}
+MODELS = {
+    "clinician": Clinician,
+    "client": Client,
+    "client-alliance": Client,
+    "session": Session,
+    "instrument": Instrument,
+    "survey-invitation": SurveyInvitation,
+    "response": SurveyResponse,
+}
+LOOKUP = re.compile(r"\(\?P<(\w+)>")
 ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
+
+
+@pytest.fixture
+def own_instrument_a(practice_a):
+    return factories.make_instrument(practice_a.practice)
+
+
+@pytest.fixture
+def invitation_a(practice_a, client_a):
+    invitation, _ = factories.make_sent_invitation(practice_a.practice, client_a)
+    return invitation
+
+
+@pytest.fixture
+def response_a(practice_a, client_a):
+    return factories.make_response(practice_a.practice, client_a)
 
 
 def _api_routes_with_an_id(patterns=None, prefix=""):
@@ -22,33 +58,35 @@ def _api_routes_with_an_id(patterns=None, prefix=""):
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             yield from _api_routes_with_an_id(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern) and "(?P<pk>" in route and route.startswith("api/"):
+        elif isinstance(pattern, URLPattern) and LOOKUP.search(route) and route.startswith("api/"):
             yield pattern, route
 
 
 def _matrix():
-    for pattern, _route in _api_routes_with_an_id():
+    for pattern, route in _api_routes_with_an_id():
         basename = pattern.callback.initkwargs.get("basename")
+        lookup = LOOKUP.search(route).group(1)
         for method in pattern.callback.actions:
-            yield pytest.param(basename, pattern.name, method, id=f"{method} {pattern.name}")
+            yield pytest.param(
+                basename, pattern.name, lookup, method, id=f"{method} {pattern.name}"
+            )
 
 
-def _url(route_name: str, pk) -> str:
-    return reverse(route_name, kwargs={"pk": pk})
-
-
-@pytest.mark.parametrize(("basename", "route_name", "method"), list(_matrix()))
+@pytest.mark.parametrize(("basename", "route_name", "lookup", "method"), list(_matrix()))
 def test_another_practices_object_answers_exactly_as_a_missing_one_and_changes_nothing(
-    request, api_b, basename, route_name, method
+    request, api_b, basename, route_name, lookup, method
 ):
     assert basename in OBJECT_FIXTURES, f"No practice-A object fixture for route {route_name}"
     obj = request.getfixturevalue(OBJECT_FIXTURES[basename])
     model = MODELS[basename]
     before = list(model.across_practices_unsafe.filter(pk=obj.pk).values())
+    missing_value = "no-such-code" if lookup == "code" else uuid.uuid4()
 
     body = ANY_BODY if method in ("post", "put", "patch") else None
-    foreign = getattr(api_b, method)(_url(route_name, obj.pk), body, format="json")
-    missing = getattr(api_b, method)(_url(route_name, uuid.uuid4()), body, format="json")
+    foreign_url = reverse(route_name, kwargs={lookup: getattr(obj, lookup)})
+    missing_url = reverse(route_name, kwargs={lookup: missing_value})
+    foreign = getattr(api_b, method)(foreign_url, body, format="json")
+    missing = getattr(api_b, method)(missing_url, body, format="json")
 
     assert foreign.status_code == 404
     assert foreign.json() == missing.json()
@@ -60,11 +98,13 @@ def test_the_matrix_covers_every_api_route_with_an_id():
         pattern.callback.initkwargs.get("basename") for pattern, _ in _api_routes_with_an_id()
     }
     assert covered <= set(OBJECT_FIXTURES), covered - set(OBJECT_FIXTURES)
-    assert len(list(_matrix())) >= 12
+    assert len(list(_matrix())) >= 20
 
 
-@pytest.mark.parametrize("resource", ["clinicians", "clients", "sessions"])
-def test_lists_never_contain_another_practices_rows(api_b, session_a, resource):
+@pytest.mark.parametrize(
+    "resource", ["clinicians", "clients", "sessions", "survey-invitations", "responses"]
+)
+def test_lists_never_contain_another_practices_rows(api_b, response_a, resource):
     response = api_b.get(f"/api/v1/{resource}/")
 
     assert response.status_code == 200

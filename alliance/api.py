@@ -1,0 +1,437 @@
+"""REST API for survey policy, instruments, invitations, responses and alliance series."""
+
+from django.http import HttpResponse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from alliance import charts, fhir, selectors, services
+from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
+from alliance.scoring import is_low
+from practice.api import UUID_PATTERN
+from practice.api_base import PracticeScopedViewSet
+from practice.models import Client
+from practice.pagination import CreatedCursorPagination
+from practice.selectors import client_list
+
+# Serializers
+
+
+class QuietHoursField(serializers.Field):
+    """`{"start": "21:00", "end": "08:00"}` in the client's local time, or null for none."""
+
+    def to_representation(self, policy: SurveyPolicy):
+        if policy.quiet_hours_start is None or policy.quiet_hours_end is None:
+            return None
+        return {
+            "start": policy.quiet_hours_start.strftime("%H:%M"),
+            "end": policy.quiet_hours_end.strftime("%H:%M"),
+        }
+
+    def to_internal_value(self, data):
+        if data is None:
+            return {"quiet_hours_start": None, "quiet_hours_end": None}
+        if not isinstance(data, dict) or set(data) != {"start", "end"}:
+            raise serializers.ValidationError('Give {"start": "HH:MM", "end": "HH:MM"} or null.')
+        times = serializers.TimeField(input_formats=["%H:%M"])
+        try:
+            start, end = (
+                times.to_internal_value(data["start"]),
+                times.to_internal_value(data["end"]),
+            )
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError("Times are HH:MM, e.g. 21:00.") from error
+        if start == end:
+            raise serializers.ValidationError("Start and end must differ; use null for none.")
+        return {"quiet_hours_start": start, "quiet_hours_end": end}
+
+
+class SurveyPolicySerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugField(source="instrument_code", required=False)
+    quiet_hours = QuietHoursField(source="*", required=False, allow_null=True)
+    every_nth_session = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    expires_after_hours = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    reminder_after_hours = serializers.IntegerField(
+        min_value=1, max_value=24 * 30, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = SurveyPolicy
+        fields = [
+            "instrument",
+            "send_delay_minutes",
+            "every_nth_session",
+            "min_days_between",
+            "reminder_after_hours",
+            "expires_after_hours",
+            "quiet_hours",
+        ]
+
+    def validate(self, attrs):
+        reminder = attrs.get(
+            "reminder_after_hours", getattr(self.instance, "reminder_after_hours", None)
+        )
+        expiry = attrs.get("expires_after_hours", getattr(self.instance, "expires_after_hours", 72))
+        if reminder is not None and reminder >= expiry:
+            raise serializers.ValidationError(
+                {"reminder_after_hours": ["The reminder must come before the link expires."]}
+            )
+        return attrs
+
+
+class InstrumentItemSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    text = serializers.CharField(max_length=500)
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+    step = serializers.FloatField(default=1, min_value=0.001)
+    min_label = serializers.CharField(max_length=80, allow_blank=True, default="")
+    max_label = serializers.CharField(max_length=80, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=["progress"], required=False)
+    translations = serializers.DictField(child=serializers.DictField(), required=False)
+
+    def validate(self, item):
+        if item["min"] >= item["max"]:
+            raise serializers.ValidationError("min must be below max.")
+        steps = (item["max"] - item["min"]) / item["step"]
+        if abs(steps - round(steps)) > 1e-9 or steps > 1000:
+            raise serializers.ValidationError("The range must be a whole number of steps.")
+        return {
+            k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in item.items()
+        }
+
+
+class ScoringSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["sum", "mean"], default="sum")
+    subscales = serializers.DictField(
+        child=serializers.ListField(child=serializers.SlugField()), default=dict
+    )
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    items = InstrumentItemSerializer(many=True)
+    scoring = ScoringSerializer(default=lambda: {"method": "sum", "subscales": {}})
+    built_in = serializers.BooleanField(source="is_built_in", read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "code",
+            "version",
+            "name",
+            "items",
+            "scoring",
+            "threshold",
+            "item_threshold",
+            "standard_deviation",
+            "reliability",
+            "built_in",
+            "created_at",
+        ]
+        read_only_fields = ["version", "created_at"]
+
+    def validate(self, attrs):
+        items = attrs.get("items", getattr(self.instance, "items", []))
+        codes = [item["code"] for item in items]
+        if not codes:
+            raise serializers.ValidationError({"items": ["An instrument needs items."]})
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError({"items": ["Item codes must be unique."]})
+        scoring = attrs.get("scoring", getattr(self.instance, "scoring", {}))
+        unknown = {c for codes_ in scoring.get("subscales", {}).values() for c in codes_} - set(
+            codes
+        )
+        if unknown:
+            raise serializers.ValidationError(
+                {"scoring": [f"Subscales name unknown items: {', '.join(sorted(unknown))}."]}
+            )
+        reliability = attrs.get("reliability")
+        if reliability is not None and not 0 <= reliability < 1:
+            raise serializers.ValidationError({"reliability": ["Give r from 0 to below 1."]})
+        return attrs
+
+
+class InstrumentUpdateSerializer(InstrumentSerializer):
+    class Meta(InstrumentSerializer.Meta):
+        read_only_fields = ["code", "version", "created_at"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    version = serializers.IntegerField(source="instrument.version", read_only=True)
+
+    class Meta:
+        model = SurveyInvitation
+        fields = [
+            "id",
+            "client",
+            "session",
+            "instrument",
+            "version",
+            "status",
+            "send_at",
+            "sent_at",
+            "opened_at",
+            "completed_at",
+            "expires_at",
+            "reminded_at",
+            "created_at",
+        ]
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    version = serializers.IntegerField(source="instrument.version", read_only=True)
+
+    class Meta:
+        model = SurveyResponse
+        fields = [
+            "id",
+            "client",
+            "session",
+            "invitation",
+            "instrument",
+            "version",
+            "answers",
+            "total",
+            "mean",
+            "subscales",
+            "comment",
+            "discuss_request",
+            "answered_at",
+        ]
+
+
+class AlliancePointSerializer(serializers.ModelSerializer):
+    response = serializers.UUIDField(source="id")
+    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    version = serializers.IntegerField(source="instrument.version")
+    items = serializers.JSONField(source="answers")
+    low = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SurveyResponse
+        fields = [
+            "response",
+            "session",
+            "answered_at",
+            "instrument",
+            "version",
+            "total",
+            "mean",
+            "subscales",
+            "items",
+            "discuss_request",
+            "low",
+        ]
+
+    def get_low(self, response) -> bool:
+        return is_low(response.instrument, response.total, response.answers)
+
+
+class AllianceSeriesSerializer(serializers.Serializer):
+    client = serializers.UUIDField()
+    points = AlliancePointSerializer(many=True)
+
+
+# Filters
+
+
+class InvitationFilter(filters.FilterSet):
+    client = filters.UUIDFilter(field_name="client_id")
+    session = filters.UUIDFilter(field_name="session_id")
+    status = filters.ChoiceFilter(choices=SurveyInvitation.Status.choices)
+
+    class Meta:
+        model = SurveyInvitation
+        fields = ["client", "session", "status"]
+
+
+class ResponseFilter(filters.FilterSet):
+    client = filters.UUIDFilter(field_name="client_id")
+    session = filters.UUIDFilter(field_name="session_id")
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["client", "session"]
+
+
+# Views
+
+
+class ReadOnlyRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
+):
+    lookup_value_regex = UUID_PATTERN
+    model: type
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.across_practices_unsafe.none()
+        return self.select_records()
+
+    def select_records(self):
+        raise NotImplementedError
+
+
+class SurveyPolicyViewSet(PracticeScopedViewSet):
+    """The practice's survey policy: one per practice, with defaults until changed."""
+
+    serializer_class = SurveyPolicySerializer
+
+    def retrieve(self, request):
+        return Response(SurveyPolicySerializer(selectors.survey_policy()).data)
+
+    def update(self, request, partial=False):
+        serializer = SurveyPolicySerializer(
+            selectors.survey_policy(), data=request.data, partial=partial
+        )
+        serializer.is_valid(raise_exception=True)
+        policy = services.survey_policy_update(**serializer.validated_data)
+        return Response(SurveyPolicySerializer(policy).data)
+
+    def partial_update(self, request):
+        return self.update(request, partial=True)
+
+
+class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet):
+    """Built-in instruments and the practice's own, current versions; POST adds one."""
+
+    serializer_class = InstrumentSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Instrument.across_practices_unsafe.none()
+        return selectors.instrument_list()
+
+    def get_object(self):
+        instrument = selectors.instrument_current(self.kwargs["code"])
+        if instrument is None:
+            raise NotFound()
+        return instrument
+
+    def create(self, request):
+        serializer = InstrumentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        code = serializer.validated_data["code"]
+        existing = selectors.instrument_current(code)
+        if existing is not None and not existing.is_built_in:
+            raise ValidationError(
+                {"code": ["This code is taken; PATCH the instrument for a new version."]}
+            )
+        instrument = services.instrument_create(**serializer.validated_data)
+        return Response(InstrumentSerializer(instrument).data, status=201)
+
+    def partial_update(self, request, code=None):
+        instrument = self.get_object()
+        serializer = InstrumentUpdateSerializer(instrument, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        updated = services.instrument_update(instrument=instrument, **serializer.validated_data)
+        return Response(InstrumentSerializer(updated).data)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def fhir(self, request, code=None):
+        """The instrument as a FHIR R4 Questionnaire."""
+        return Response(fhir.questionnaire(self.get_object()), content_type="application/fhir+json")
+
+
+class InvitationViewSet(ReadOnlyRecordViewSet):
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+    model = SurveyInvitation
+
+    def select_records(self):
+        return selectors.invitation_list()
+
+
+class NewestAnswersFirst(CreatedCursorPagination):
+    ordering = ("-answered_at", "-id")
+
+
+class ResponseViewSet(ReadOnlyRecordViewSet):
+    serializer_class = ResponseSerializer
+    pagination_class = NewestAnswersFirst
+    filterset_class = ResponseFilter
+    model = SurveyResponse
+
+    def select_records(self):
+        return selectors.response_list()
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def fhir(self, request, pk=None):
+        """The response as a FHIR R4 QuestionnaireResponse."""
+        return Response(
+            fhir.questionnaire_response(self.get_object()), content_type="application/fhir+json"
+        )
+
+
+class ClientAllianceViewSet(PracticeScopedViewSet):
+    """A client's alliance over time, as data and as a chart."""
+
+    lookup_value_regex = UUID_PATTERN
+    serializer_class = AllianceSeriesSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Client.across_practices_unsafe.none()
+        return client_list()
+
+    @action(detail=True, methods=["get"])
+    def alliance(self, request, pk=None):
+        """Every answer of the client, oldest first."""
+        client = self.get_object()
+        points = selectors.alliance_series(client_id=client.pk)
+        return Response(
+            {"client": str(client.pk), "points": AlliancePointSerializer(points, many=True).data}
+        )
+
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], url_path="alliance/chart")
+    def alliance_chart(self, request, pk=None):
+        """The client's totals over time as an SVG image, with the threshold and low answers."""
+        client = self.get_object()
+        return HttpResponse(client_alliance_chart(client), content_type="image/svg+xml")
+
+
+def client_alliance_chart(client: Client) -> str:
+    responses = list(selectors.alliance_series(client_id=client.pk))
+    latest = (
+        responses[-1].instrument
+        if responses
+        else selectors.instrument_current(selectors.survey_policy().instrument_code)
+    )
+    shown = [r for r in responses if r.instrument.code == latest.code]
+    low, high = latest.total_range
+    points = [
+        charts.ChartPoint(
+            r.answered_at, r.total, is_low(r.instrument, r.total, r.answers) or r.discuss_request
+        )
+        for r in shown
+    ]
+    return charts.alliance_chart_svg(
+        points, low=low, high=high, threshold=latest.threshold, title=f"Alliance: {latest.name}"
+    )
+
+
+class AllianceSummaryViewSet(PracticeScopedViewSet):
+    @extend_schema(
+        parameters=[OpenApiParameter("clinician", OpenApiTypes.UUID)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request):
+        """Response rate, mean and latest totals, and clients below threshold; per clinician
+        with `?clinician=`."""
+        clinician = request.query_params.get("clinician")
+        if clinician is not None:
+            clinician = serializers.UUIDField().run_validation(clinician)
+        return Response(selectors.alliance_summary(clinician_id=clinician))

@@ -1,0 +1,101 @@
+"""The client's alliance over sessions as a small, self-contained SVG."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 24, 40
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    answered_at: datetime
+    total: float
+    flagged: bool
+
+
+def alliance_chart_svg(
+    points: list[ChartPoint], *, low: float, high: float, threshold: float | None, title: str
+) -> str:
+    """Totals in answer order, the threshold as a dashed line, flagged answers as red squares."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span = (high - low) or 1
+
+    def x(index: int) -> float:
+        return LEFT + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - (value - low) / span)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(_describe(points, threshold))}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#5a5a5a"/>',
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
+        'stroke="#5a5a5a"/>',
+        f'<text x="{LEFT - 6}" y="{y(high) + 4:.1f}" text-anchor="end">{_n(high)}</text>',
+        f'<text x="{LEFT - 6}" y="{y(low) + 4:.1f}" text-anchor="end">{_n(low)}</text>',
+    ]
+    if threshold is not None:
+        parts += [
+            f'<line x1="{LEFT}" y1="{y(threshold):.1f}" x2="{LEFT + plot_w}" '
+            f'y2="{y(threshold):.1f}" stroke="#b3261e" stroke-dasharray="6 4"/>',
+            f'<text x="{LEFT + plot_w}" y="{y(threshold) - 4:.1f}" text-anchor="end" '
+            f'fill="#b3261e">{escape(_("threshold"))} {_n(threshold)}</text>',
+        ]
+    if points:
+        path = " ".join(f"{x(i):.1f},{y(p.total):.1f}" for i, p in enumerate(points))
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#174ea6" stroke-width="2"/>')
+    for i, point in enumerate(points):
+        label = f"{point.answered_at:%Y-%m-%d}: {_n(point.total)}"
+        if point.flagged:
+            parts.append(
+                f'<rect x="{x(i) - 5:.1f}" y="{y(point.total) - 5:.1f}" width="10" height="10" '
+                f'fill="#b3261e"><title>{escape(label)}</title></rect>'
+            )
+        else:
+            parts.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(point.total):.1f}" r="4" fill="#174ea6">'
+                f"<title>{escape(label)}</title></circle>"
+            )
+    if points:
+        parts.append(f'<text x="{LEFT}" y="{HEIGHT - 12}">{points[0].answered_at:%Y-%m-%d}</text>')
+        parts.append(
+            f'<text x="{LEFT + plot_w}" y="{HEIGHT - 12}" text-anchor="end">'
+            f"{points[-1].answered_at:%Y-%m-%d}</text>"
+        )
+    else:
+        parts.append(
+            f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
+            f"{escape(_('No answers yet'))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+def _describe(points: list[ChartPoint], threshold: float | None) -> str:
+    if not points:
+        return _("No answers yet.")
+    totals = ", ".join(_n(p.total) for p in points)
+    flagged = sum(p.flagged for p in points)
+    text = _("%(count)d answers, oldest first: %(totals)s.") % {
+        "count": len(points),
+        "totals": totals,
+    }
+    if threshold is not None:
+        text += " " + _("Threshold %(threshold)s; %(flagged)d flagged.") % {
+            "threshold": _n(threshold),
+            "flagged": flagged,
+        }
+    return text

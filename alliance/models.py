@@ -1,0 +1,184 @@
+import uuid
+from datetime import time
+
+from django.db import models
+
+from practice.models import Client, Session
+from practice.tenancy import PracticeOrSharedManager, PracticeOwnedModel
+
+
+class Instrument(models.Model):
+    """One version of a questionnaire: its items, how it is scored and where it flags concern.
+
+    Built-in instruments belong to no practice and every practice may use them; a practice's
+    own belong to it. Editing an instrument that has answers makes a new version, so that a
+    response always stays tied to the exact items it answered.
+
+    `items`: `[{code, text, min, max, step, min_label, max_label, role?, translations?}]`
+    where `translations` maps a language to `{text, min_label, max_label}`.
+    `scoring`: `{"method": "sum" | "mean", "subscales": {name: [item codes]}}`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practice = models.ForeignKey(
+        "practice.Practice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    name = models.CharField(max_length=200)
+    items = models.JSONField()
+    scoring = models.JSONField()
+    # A total below `threshold`, or any item below `item_threshold`, is a low score.
+    threshold = models.FloatField(null=True, blank=True)
+    item_threshold = models.FloatField(null=True, blank=True)
+    # Published norms for reliable change (Jacobson & Truax), where the instrument has them.
+    standard_deviation = models.FloatField(null=True, blank=True)
+    reliability = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PracticeOrSharedManager()
+    across_practices_unsafe = models.Manager()  # noqa: DJ012 - a manager, not a field
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "code", "version"], name="instrument_version_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "code", "is_current"], name="instrument_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def is_built_in(self) -> bool:
+        return self.practice_id is None
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [item["code"] for item in self.items]
+
+    @property
+    def total_range(self) -> tuple[float, float]:
+        """The lowest and highest total the scoring can give."""
+        low = sum(item["min"] for item in self.items)
+        high = sum(item["max"] for item in self.items)
+        if self.scoring.get("method") == "mean":
+            return low / len(self.items), high / len(self.items)
+        return low, high
+
+
+class SurveyPolicy(PracticeOwnedModel):
+    """When and how a practice's clients are asked about the alliance after a session."""
+
+    instrument_code = models.SlugField(max_length=60, default="alliance-check")
+    send_delay_minutes = models.PositiveIntegerField(default=60)
+    every_nth_session = models.PositiveIntegerField(default=1)
+    min_days_between = models.PositiveIntegerField(default=0)
+    reminder_after_hours = models.PositiveIntegerField(null=True, blank=True)
+    expires_after_hours = models.PositiveIntegerField(default=72)
+    # In the client's local time; a send that falls inside moves to `quiet_hours_end`.
+    quiet_hours_start = models.TimeField(null=True, blank=True, default=time(21, 0))
+    quiet_hours_end = models.TimeField(null=True, blank=True, default=time(8, 0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "survey policies"
+        constraints = [
+            models.UniqueConstraint(fields=["practice"], name="survey_policy_one_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey policy of {self.practice}"
+
+
+class SurveyInvitation(PracticeOwnedModel):
+    """The survey planned after one session, from planning to answer or expiry."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        SENT = "sent"
+        OPENED = "opened"
+        COMPLETED = "completed"
+        EXPIRED = "expired"
+        CANCELLED = "cancelled"
+
+    ANSWERABLE = (Status.SENT, Status.OPENED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="invitations")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invitations")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    send_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="invitation_practice_id"),
+            models.UniqueConstraint(fields=["practice", "session"], name="invitation_per_session"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "client", "send_at"], name="invitation_client"),
+            models.Index(fields=["status", "send_at"], name="invitation_due"),
+            models.Index(fields=["practice", "created_at"], name="invitation_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {str(self.id)[:8]} ({self.status})"
+
+
+class SurveyLink(PracticeOwnedModel):
+    """A link emailed for an invitation. Only the hash of its token is stored.
+
+    The first email and each reminder carry their own token; all of an invitation's links
+    answer the same survey, which can be answered once.
+    """
+
+    invitation = models.ForeignKey(SurveyInvitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="surveylink_practice_id"),
+        ]
+
+
+class SurveyResponse(PracticeOwnedModel):
+    """A client's answers to one invitation, scored by the instrument version they answered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="response"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField()
+    total = models.FloatField()
+    mean = models.FloatField()
+    subscales = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+    discuss_request = models.BooleanField(default=False)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="response_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "client", "answered_at"], name="response_client"),
+            models.Index(fields=["practice", "answered_at"], name="response_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {str(self.id)[:8]}"

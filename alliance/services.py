@@ -1,0 +1,364 @@
+"""Writes for survey policy, instruments, invitations and responses.
+
+A survey's life: `invitation_plan_for_session` (when a session is completed, in the same
+transaction) → `invitation_send` (when due) → `invitation_open` (the client opens the link) →
+`response_submit` (the client answers), or `invitation_expire`.
+"""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from alliance import selectors
+from alliance.builtin_instruments import DEFAULT_INSTRUMENT_CODE
+from alliance.models import Instrument, SurveyInvitation, SurveyLink, SurveyPolicy, SurveyResponse
+from alliance.scoring import clean_answers, score
+from alliance.tokens import hash_token, new_token
+from practice.errors import Conflict, InvalidInput
+from practice.models import Client, Session
+from practice.tenancy import current_practice
+
+Status = SurveyInvitation.Status
+
+
+class SurveyClosed(Exception):
+    """The invitation can no longer be answered; `reason` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Survey policy
+
+
+def survey_policy_update(**changes) -> SurveyPolicy:
+    policy = selectors.survey_policy()
+    code = changes.get("instrument_code")
+    if code is not None and selectors.instrument_current(code) is None:
+        raise InvalidInput({"instrument": [f"No instrument with code {code!r}."]})
+    for field, value in changes.items():
+        setattr(policy, field, value)
+    policy.save()
+    return policy
+
+
+# Instruments
+
+
+def instrument_create(*, code: str, name: str, items: list, scoring: dict, **norms) -> Instrument:
+    """Add a practice's own instrument, or a new current version of one it already has."""
+    practice = current_practice()
+    with transaction.atomic():
+        previous = (
+            Instrument.objects.select_for_update()
+            .filter(practice=practice, code=code)
+            .order_by("-version")
+            .first()
+        )
+        if previous is not None:
+            Instrument.objects.filter(practice=practice, code=code).update(is_current=False)
+        return Instrument.objects.create(
+            practice=practice,
+            code=code,
+            name=name,
+            items=items,
+            scoring=scoring,
+            version=previous.version + 1 if previous else 1,
+            **norms,
+        )
+
+
+def instrument_update(*, instrument: Instrument, **changes) -> Instrument:
+    """Change a practice's own instrument: in place until it has answers, then as a new version."""
+    if instrument.is_built_in:
+        raise Conflict("Built-in instruments cannot be changed; create one of your own.")
+    if SurveyResponse.objects.filter(instrument=instrument).exists() or (
+        SurveyInvitation.objects.filter(instrument=instrument).exists()
+    ):
+        fields = {
+            "name": instrument.name,
+            "items": instrument.items,
+            "scoring": instrument.scoring,
+            "threshold": instrument.threshold,
+            "item_threshold": instrument.item_threshold,
+            "standard_deviation": instrument.standard_deviation,
+            "reliability": instrument.reliability,
+        }
+        return instrument_create(code=instrument.code, **(fields | changes))
+    for field, value in changes.items():
+        setattr(instrument, field, value)
+    instrument.save()
+    return instrument
+
+
+# Planning
+
+
+def next_send_time_outside_quiet_hours(
+    moment: datetime, timezone_name: str, quiet_start: time | None, quiet_end: time | None
+) -> datetime:
+    """`moment`, or the end of the client's quiet hours when it falls inside them.
+
+    Quiet hours are local wall-clock times and may cross midnight (21:00 to 08:00).
+    """
+    if quiet_start is None or quiet_end is None or quiet_start == quiet_end:
+        return moment
+    zone = zoneinfo.ZoneInfo(timezone_name)
+    local = moment.astimezone(zone)
+    now = local.time()
+    crosses_midnight = quiet_start > quiet_end
+    if crosses_midnight:
+        quiet = now >= quiet_start or now < quiet_end
+        end_day = local.date() + timedelta(days=1) if now >= quiet_start else local.date()
+    else:
+        quiet = quiet_start <= now < quiet_end
+        end_day = local.date()
+    if not quiet:
+        return moment
+    # Through UTC, so that a wall-clock time made ambiguous by a clock change resolves.
+    return datetime.combine(end_day, quiet_end, tzinfo=zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def _is_nth_completed_session(session: Session, every_nth: int) -> bool:
+    completed_so_far = Session.objects.filter(
+        client_id=session.client_id,
+        status=Session.Status.COMPLETED,
+        completed_at__lte=session.completed_at,
+    ).count()
+    return completed_so_far % every_nth == 0
+
+
+def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
+    """Plan the survey that the practice's policy asks for after `session`, if any.
+
+    Called in the transaction that completes the session, once per session.
+    """
+    client = session.client
+    if not client.survey_consent or client.status != Client.Status.ACTIVE:
+        return None
+    policy = selectors.survey_policy()
+    if not _is_nth_completed_session(session, policy.every_nth_session):
+        return None
+    send_at = next_send_time_outside_quiet_hours(
+        session.completed_at + timedelta(minutes=policy.send_delay_minutes),
+        client.timezone,
+        policy.quiet_hours_start,
+        policy.quiet_hours_end,
+    )
+    if policy.min_days_between and (
+        SurveyInvitation.objects.filter(
+            client=client, send_at__gt=send_at - timedelta(days=policy.min_days_between)
+        )
+        .exclude(status=Status.CANCELLED)
+        .exists()
+    ):
+        return None
+    instrument = selectors.instrument_current(policy.instrument_code) or (
+        selectors.instrument_current(DEFAULT_INSTRUMENT_CODE)
+    )
+    invitation = SurveyInvitation.objects.create(
+        practice=current_practice(),
+        client=client,
+        session=session,
+        instrument=instrument,
+        send_at=send_at,
+    )
+    if send_at <= timezone.now():
+        from alliance.tasks import send_survey_invitation
+
+        transaction.on_commit(
+            lambda: send_survey_invitation.delay(str(invitation.practice_id), str(invitation.pk))
+        )
+    return invitation
+
+
+# Sending
+
+
+def survey_url(token: str) -> str:
+    return f"{settings.SITE_URL}/s/{token}/"
+
+
+def _send_survey_email(invitation: SurveyInvitation, token: str, *, reminder: bool) -> None:
+    client = invitation.client
+    url = survey_url(token)
+    stop_url = f"{url}stop/"
+    with translation.override(client.language):
+        context = {
+            "practice_name": invitation.practice.name,
+            "clinician_first_name": client.clinician.first_name,
+            "survey_url": url,
+            "stop_url": stop_url,
+            "reminder": reminder,
+            "expires_at": invitation.expires_at,
+            "language": client.language,
+        }
+        subject = render_to_string("alliance/email/survey_subject.txt", context).strip()
+        text = render_to_string("alliance/email/survey.txt", context)
+        html = render_to_string("alliance/email/survey.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[client.email],
+        headers={
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _new_link(invitation: SurveyInvitation) -> str:
+    token = new_token()
+    SurveyLink.objects.create(
+        practice=invitation.practice, invitation=invitation, token_hash=hash_token(token)
+    )
+    return token
+
+
+def invitation_send(*, invitation_id) -> bool:
+    """Email a planned invitation that is due; returns whether it was sent now."""
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = (
+            SurveyInvitation.objects.select_for_update(of=("self",))
+            .select_related("client__clinician", "practice")
+            .filter(pk=invitation_id, status=Status.PLANNED, send_at__lte=now)
+            .first()
+        )
+        if invitation is None:
+            return False
+        client = invitation.client
+        if not client.survey_consent or client.status != Client.Status.ACTIVE:
+            invitation.status = Status.CANCELLED
+            invitation.save(update_fields=["status", "updated_at"])
+            return False
+        policy = selectors.survey_policy()
+        invitation.status = Status.SENT
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(hours=policy.expires_after_hours)
+        if policy.reminder_after_hours:
+            invitation.remind_at = now + timedelta(hours=policy.reminder_after_hours)
+        invitation.save()
+        _send_survey_email(invitation, _new_link(invitation), reminder=False)
+    return True
+
+
+def invitation_remind(*, invitation_id) -> bool:
+    """Send the one reminder of an unanswered invitation, with a link of its own."""
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = (
+            SurveyInvitation.objects.select_for_update(of=("self",))
+            .select_related("client__clinician", "practice")
+            .filter(
+                pk=invitation_id,
+                status__in=SurveyInvitation.ANSWERABLE,
+                reminded_at=None,
+                remind_at__lte=now,
+                expires_at__gt=now,
+            )
+            .first()
+        )
+        if invitation is None or not invitation.client.survey_consent:
+            return False
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminded_at", "updated_at"])
+        _send_survey_email(invitation, _new_link(invitation), reminder=True)
+    return True
+
+
+def invitation_expire(*, invitation_id) -> bool:
+    """Close an invitation whose time to answer has passed."""
+    return bool(
+        SurveyInvitation.objects.filter(
+            pk=invitation_id,
+            status__in=SurveyInvitation.ANSWERABLE,
+            expires_at__lte=timezone.now(),
+        ).update(status=Status.EXPIRED, updated_at=timezone.now())
+    )
+
+
+# The client's page
+
+
+def invitation_check_answerable(invitation: SurveyInvitation) -> None:
+    """Raise `SurveyClosed` unless the client can still answer; expire it when it is late."""
+    if invitation.status == Status.COMPLETED:
+        raise SurveyClosed("answered")
+    if invitation.status in SurveyInvitation.ANSWERABLE and invitation.expires_at <= timezone.now():
+        invitation_expire(invitation_id=invitation.pk)
+        raise SurveyClosed("expired")
+    if invitation.status == Status.EXPIRED:
+        raise SurveyClosed("expired")
+    if invitation.status not in SurveyInvitation.ANSWERABLE:
+        raise SurveyClosed("unavailable")
+
+
+def invitation_open(*, invitation: SurveyInvitation) -> None:
+    """Note the first time the link was opened. Opening never uses the link up: mail
+    scanners fetch links before people do."""
+    invitation_check_answerable(invitation)
+    if invitation.status == Status.SENT:
+        now = timezone.now()
+        SurveyInvitation.objects.filter(pk=invitation.pk, status=Status.SENT).update(
+            status=Status.OPENED, opened_at=now, updated_at=now
+        )
+
+
+def response_submit(
+    *,
+    invitation: SurveyInvitation,
+    submitted: dict,
+    comment: str = "",
+    discuss_request: bool = False,
+) -> SurveyResponse:
+    """Save the client's answers and close the invitation, once.
+
+    Raises `InvalidInput` (nothing saved) for missing or out-of-range answers, and
+    `SurveyClosed` when the invitation was answered, expired or cancelled meanwhile.
+    """
+    invitation_check_answerable(invitation)
+    instrument = invitation.instrument
+    answers, errors = clean_answers(instrument, submitted)
+    if errors:
+        raise InvalidInput(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        closed = SurveyInvitation.objects.filter(
+            pk=invitation.pk, status__in=SurveyInvitation.ANSWERABLE, expires_at__gt=now
+        ).update(status=Status.COMPLETED, completed_at=now, updated_at=now)
+        if not closed:
+            invitation.refresh_from_db()
+            invitation_check_answerable(invitation)
+            raise SurveyClosed("unavailable")
+        scores = score(instrument, answers)
+        return SurveyResponse.objects.create(
+            practice=invitation.practice,
+            invitation=invitation,
+            client_id=invitation.client_id,
+            session_id=invitation.session_id,
+            instrument=instrument,
+            answers=answers,
+            total=scores.total,
+            mean=scores.mean,
+            subscales=scores.subscales,
+            comment=comment.strip()[:2000],
+            discuss_request=discuss_request,
+            answered_at=now,
+        )
+
+
+def client_opt_out_of_surveys(*, client: Client) -> int:
+    """The client asked for no more surveys: record it and cancel what is still planned."""
+    Client.objects.filter(pk=client.pk).update(survey_consent=False, updated_at=timezone.now())
+    return SurveyInvitation.objects.filter(client=client, status=Status.PLANNED).update(
+        status=Status.CANCELLED, updated_at=timezone.now()
+    )

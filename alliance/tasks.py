@@ -1,0 +1,61 @@
+"""Celery tasks for surveys: thin, they take ids and call services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from alliance import services
+from alliance.models import SurveyInvitation
+from practice.tenancy import practice_scope_by_id
+
+Status = SurveyInvitation.Status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_survey_invitation(practice_id: str, invitation_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_survey_reminder(practice_id: str, invitation_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.invitation_remind(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_survey_invitation(practice_id: str, invitation_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.invitation_expire(invitation_id=invitation_id)
+
+
+def _due(**conditions) -> list[tuple[str, str]]:
+    # The beat jobs look across practices for what is due, and hand each row to a task that
+    # works inside that row's practice.
+    rows = SurveyInvitation.across_practices_unsafe.filter(**conditions)
+    return [(str(p), str(i)) for p, i in rows.values_list("practice_id", "id")[:1000]]
+
+
+@shared_task(ignore_result=True)
+def send_due_invitations() -> None:
+    for practice_id, invitation_id in _due(status=Status.PLANNED, send_at__lte=timezone.now()):
+        send_survey_invitation.delay(practice_id, invitation_id)
+
+
+@shared_task(ignore_result=True)
+def send_due_reminders() -> None:
+    now = timezone.now()
+    for practice_id, invitation_id in _due(
+        status__in=SurveyInvitation.ANSWERABLE,
+        reminded_at=None,
+        remind_at__lte=now,
+        expires_at__gt=now,
+    ):
+        send_survey_reminder.delay(practice_id, invitation_id)
+
+
+@shared_task(ignore_result=True)
+def expire_overdue_invitations() -> None:
+    for practice_id, invitation_id in _due(
+        status__in=SurveyInvitation.ANSWERABLE, expires_at__lte=timezone.now()
+    ):
+        expire_survey_invitation.delay(practice_id, invitation_id)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from alliance import views
+
+app_name = "alliance"
+
+urlpatterns = [
+    path("s/<str:token>/", views.survey, name="survey"),
+    path("s/<str:token>/stop/", views.stop_surveys, name="stop-surveys"),
+]

@@ -1,0 +1,159 @@
+"""The client's survey page: reached from an emailed link, no login, no JavaScript."""
+
+import secrets
+from functools import wraps
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from alliance import selectors, services
+from alliance.models import SurveyInvitation
+from alliance.tokens import looks_like_token
+from practice.errors import InvalidInput
+from practice.tenancy import practice_scope
+
+# Guessing tokens is hopeless (256 bits), but a client that keeps trying is told to stop.
+MISSES_ALLOWED = 20
+MISS_WINDOW_SECONDS = 600
+
+CLOSED_PAGES = {
+    "answered": "alliance/survey_answered.html",
+    "expired": "alliance/survey_expired.html",
+    "unavailable": "alliance/survey_unavailable.html",
+}
+
+
+def survey_page_headers(view):
+    """No caching, no referrer, and a content policy that allows this page's own form only."""
+
+    @wraps(view)
+    def with_headers(request, *args, **kwargs):
+        request.csp_nonce = secrets.token_urlsafe(16)
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Content-Security-Policy"] = (
+            f"default-src 'none'; style-src 'nonce-{request.csp_nonce}'; img-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return with_headers
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _too_many_misses(request) -> bool:
+    return cache.get(f"survey-miss:{_client_address(request)}", 0) >= MISSES_ALLOWED
+
+
+def _count_miss(request) -> None:
+    key = f"survey-miss:{_client_address(request)}"
+    cache.add(key, 0, MISS_WINDOW_SECONDS)
+    cache.incr(key)
+
+
+def _find_link(request, token: str):
+    link = selectors.survey_link_for_token(token) if looks_like_token(token) else None
+    if link is None:
+        _count_miss(request)
+    return link
+
+
+def _not_found(request):
+    return render(request, "alliance/survey_not_found.html", {"language": "en"}, status=404)
+
+
+def _page_context(invitation: SurveyInvitation, language: str) -> dict:
+    return {
+        "practice_name": invitation.practice.name,
+        "clinician_first_name": invitation.client.clinician.first_name,
+        "items": _localized_items(invitation.instrument.items, language),
+        "language": language,
+    }
+
+
+def _localized_items(items: list[dict], language: str) -> list[dict]:
+    localized = []
+    for item in items:
+        translated = item.get("translations", {}).get(language, {})
+        item = item | translated
+        values = _choice_values(item)
+        localized.append(item | {"choices": values, "described_by": f"{item['code']}-scale"})
+    return localized
+
+
+def _choice_values(item: dict) -> list:
+    """The values to offer as radio buttons, or [] where a number input suits better."""
+    low, high, step = item["min"], item["max"], item["step"]
+    count = round((high - low) / step) + 1
+    if step != int(step) or count > 11:
+        return []
+    return list(range(int(low), int(high) + 1, int(step)))
+
+
+def _closed(request, reason: str, language: str):
+    return render(request, CLOSED_PAGES[reason], {"language": language}, status=410)
+
+
+@survey_page_headers
+@require_http_methods(["GET", "POST"])
+def survey(request, token: str):
+    if _too_many_misses(request):
+        return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
+    link = _find_link(request, token)
+    if link is None:
+        return _not_found(request)
+    invitation = link.invitation
+    language = invitation.client.language
+    with practice_scope(link.practice), translation.override(language):
+        context = _page_context(invitation, language)
+        try:
+            if request.method == "GET":
+                services.invitation_open(invitation=invitation)
+                return render(request, "alliance/survey_form.html", context)
+            services.response_submit(
+                invitation=invitation,
+                submitted={
+                    item["code"]: request.POST.get(item["code"]) for item in context["items"]
+                },
+                comment=request.POST.get("comment", ""),
+                discuss_request=request.POST.get("discuss") == "yes",
+            )
+        except services.SurveyClosed as closed:
+            return _closed(request, closed.reason, language)
+        except InvalidInput as invalid:
+            context |= {
+                "errors": invalid.errors,
+                "submitted": request.POST,
+                "comment": request.POST.get("comment", ""),
+                "discuss": request.POST.get("discuss") == "yes",
+            }
+            return render(request, "alliance/survey_form.html", context, status=400)
+        return render(request, "alliance/survey_thanks.html", context)
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe posts without a form; the token is the secret.
+@survey_page_headers
+@require_http_methods(["GET", "POST"])
+def stop_surveys(request, token: str):
+    """The unsubscribe link of every survey email (and the target of one-click
+    `List-Unsubscribe-Post`): a POST stops all surveys for this client."""
+    if _too_many_misses(request):
+        return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
+    link = _find_link(request, token)
+    if link is None:
+        return _not_found(request)
+    language = link.invitation.client.language
+    with practice_scope(link.practice), translation.override(language):
+        context = {"language": language, "practice_name": link.practice.name}
+        if request.method == "POST":
+            services.client_opt_out_of_surveys(client=link.invitation.client)
+            return render(request, "alliance/surveys_stopped.html", context)
+        return render(request, "alliance/stop_surveys.html", context)
