@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The tests empty the cache between tests, so it lives in a Redis database of its own.
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: install run test lint migrate clean
 
@@ -30,6 +32,7 @@ run: install
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
 	SECRET_KEY=test-secret-key-not-for-production \
 	$(BIN)/pytest $(PYTEST_ARGS)
 

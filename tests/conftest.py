@@ -1,6 +1,7 @@
 """Personas: practice A with its owner and a clinician, and an outsider, practice B."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -25,6 +26,12 @@ def tasks_run_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttling and guessing counters start at zero in every test."""
+    cache.clear()
 
 
 @pytest.fixture
