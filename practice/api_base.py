@@ -67,7 +67,10 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
             raise
 
     def finalize_response(self, request, response, *args, **kwargs):
-        self._store_idempotent_response(status_code=response.status_code, body=response.data)
+        if self.idempotency_key is not None:
+            self._store_idempotent_response(
+                status_code=response.status_code, body=getattr(response, "data", None)
+            )
         return super().finalize_response(request, response, *args, **kwargs)
 
     def _store_idempotent_response(self, *, status_code: int, body) -> None:
