@@ -400,27 +400,7 @@ class ClientAllianceViewSet(PracticeScopedViewSet):
     def alliance_chart(self, request, pk=None):
         """The client's totals over time as an SVG image, with the threshold and low answers."""
         client = self.get_object()
-        return HttpResponse(client_alliance_chart(client), content_type="image/svg+xml")
-
-
-def client_alliance_chart(client: Client) -> str:
-    responses = list(selectors.alliance_series(client_id=client.pk))
-    latest = (
-        responses[-1].instrument
-        if responses
-        else selectors.instrument_current(selectors.survey_policy().instrument_code)
-    )
-    shown = [r for r in responses if r.instrument.code == latest.code]
-    low, high = latest.total_range
-    points = [
-        charts.ChartPoint(
-            r.answered_at, r.total, is_low(r.instrument, r.total, r.answers) or r.discuss_request
-        )
-        for r in shown
-    ]
-    return charts.alliance_chart_svg(
-        points, low=low, high=high, threshold=latest.threshold, title=f"Alliance: {latest.name}"
-    )
+        return HttpResponse(charts.client_alliance_chart(client), content_type="image/svg+xml")
 
 
 class AllianceSummaryViewSet(PracticeScopedViewSet):

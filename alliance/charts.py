@@ -2,9 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from alliance import selectors
+from alliance.scoring import is_low
+
+if TYPE_CHECKING:
+    from practice.models import Client
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 24, 40
@@ -99,3 +106,24 @@ def _describe(points: list[ChartPoint], threshold: float | None) -> str:
             "flagged": flagged,
         }
     return text
+
+
+def client_alliance_chart(client: "Client") -> str:
+    """The chart of the client's answers on the instrument they answered last."""
+    responses = list(selectors.alliance_series(client_id=client.pk))
+    latest = (
+        responses[-1].instrument
+        if responses
+        else selectors.instrument_current(selectors.survey_policy().instrument_code)
+    )
+    shown = [r for r in responses if r.instrument.code == latest.code]
+    low, high = latest.total_range
+    points = [
+        ChartPoint(
+            r.answered_at, r.total, is_low(r.instrument, r.total, r.answers) or r.discuss_request
+        )
+        for r in shown
+    ]
+    return alliance_chart_svg(
+        points, low=low, high=high, threshold=latest.threshold, title=f"Alliance: {latest.name}"
+    )
