@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make run   - the service on port 8000 with the embedded default (SQLite, in-process tasks)
-#   make test  - the whole suite against real PostgreSQL and Redis
+#   make test  - the whole suite against real PostgreSQL and Redis, except browser tests
+# and `make test-browser` runs the browser tests in Debian's Chromium (installed if missing).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +13,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The tests empty the cache between tests, so it lives in a Redis database of its own.
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install run test lint migrate clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run test test-browser chromium lint migrate clean
 
 install: $(STAMP)
 
@@ -26,15 +29,27 @@ $(STAMP): pyproject.toml
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py demo_practice --port $(PORT)
-	DEBUG=true $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+	DEBUG=true $(BIN)/python manage.py serve_embedded --port $(PORT)
 
 # DATABASE_URL names the test database's server; pytest-django creates and drops `test_<name>`.
-test: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
-	SECRET_KEY=test-secret-key-not-for-production \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	SECRET_KEY=test-secret-key-not-for-production
+
+# Browser tests are left out here; a `-m` in PYTEST_ARGS comes later and so replaces this one.
+test: install
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+# The tests marked `browser`: Playwright drives Debian's Chromium (never `playwright install`).
+test-browser: chromium install
+	$(TEST_ENV) $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  [ "$$(id -u)" -eq 0 ] || { echo "$(CHROMIUM) is missing; run as root to install it"; exit 1; }; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends chromium; }
 
 lint: install
 	$(BIN)/ruff check .

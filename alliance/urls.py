@@ -5,6 +5,7 @@ from alliance import views
 app_name = "alliance"
 
 urlpatterns = [
+    path("favicon.ico", views.no_favicon),
     path("s/<str:token>/", views.survey, name="survey"),
     path("s/<str:token>/stop/", views.stop_surveys, name="stop-surveys"),
 ]

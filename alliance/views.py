@@ -4,6 +4,7 @@ import secrets
 from functools import wraps
 
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -27,14 +28,20 @@ CLOSED_PAGES = {
 
 
 def survey_page_headers(view):
-    """No caching, no referrer, and a content policy that allows this page's own form only."""
+    """No caching, no referrer outside this site, and a content policy that allows this page's
+    own form only.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` with the
+    form's POST, and Django's CSRF check refuses it (403), so no one could answer. The token in
+    the URL still never leaves this site, since the page loads and links to nothing elsewhere.
+    """
 
     @wraps(view)
     def with_headers(request, *args, **kwargs):
         request.csp_nonce = secrets.token_urlsafe(16)
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["Content-Security-Policy"] = (
             f"default-src 'none'; style-src 'nonce-{request.csp_nonce}'; img-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -100,6 +107,11 @@ def _choice_values(item: dict) -> list:
 
 def _closed(request, reason: str, language: str):
     return render(request, CLOSED_PAGES[reason], {"language": language}, status=410)
+
+
+def no_favicon(request):
+    """Browsers ask every page for an icon; answering 204 keeps their consoles quiet."""
+    return HttpResponse(status=204)
 
 
 @survey_page_headers

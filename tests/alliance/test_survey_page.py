@@ -52,7 +52,7 @@ def test_the_page_is_never_cached_or_referred_and_allows_only_its_own_form(clien
     response = client.get(sent[1])
 
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy
     assert "form-action 'self'" in policy

@@ -1,5 +1,7 @@
-"""`make run` on the embedded default: nothing but Python, a key printed, the API served."""
+"""`make run` on the embedded default: nothing but Python, a key printed, the API served, and
+a completed session's survey printed as an email with a working link."""
 
+import json
 import re
 import subprocess
 import urllib.request
@@ -13,26 +15,33 @@ from tests.support import (
 )
 
 
-def _get(url: str, headers: dict | None = None):
-    request = urllib.request.Request(url, headers=headers or {})
+def _call(url: str, *, key: str | None = None, method: str = "GET", body: dict | None = None):
+    headers = {"Content-Type": "application/json"} | (
+        {"Authorization": f"Bearer {key}"} if key else {}
+    )
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read()
+            return response.status, response.read().decode()
     except OSError:
         return None
 
 
-def test_make_run_serves_the_api_with_a_printed_demo_key(tmp_path):
+def test_make_run_serves_the_api_and_emails_a_survey_after_a_completed_session(tmp_path):
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "make-run.log"
     env = environment_without(
         "DATABASE_URL",
         "CELERY_BROKER_URL",
+        "CACHE_URL",
         "SECRET_KEY",
         "DEBUG",
         "EMAIL_URL",
         # A throwaway SQLite file keeps the developer's own demo database untouched.
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SITE_URL=base,
     )
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -49,15 +58,24 @@ def test_make_run_serves_the_api_with_a_printed_demo_key(tmp_path):
             timeout=90,
             what="the API key line",
         ).group(1)
-        health = wait_for(
-            lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=60, what="/healthz"
+        health = wait_for(lambda: _call(f"{base}/healthz"), timeout=60, what="/healthz")
+        _call(
+            f"{base}/api/v1/survey-policy/",
+            key=key,
+            method="PATCH",
+            body={"send_delay_minutes": 0, "quiet_hours": None},
         )
-        status, body = _get(
-            f"http://127.0.0.1:{port}/api/v1/clients/", {"Authorization": f"Bearer {key}"}
-        )
+        status, sessions = _call(f"{base}/api/v1/sessions/", key=key)
+        session_id = json.loads(sessions)["results"][0]["id"]
+        _call(f"{base}/api/v1/sessions/{session_id}/complete/", key=key, method="POST")
+        link = wait_for(
+            lambda: re.search(rf"{re.escape(base)}/s/[A-Za-z0-9_-]+/", log.read_text()),
+            timeout=30,
+            what="the survey email on the console",
+        ).group(0)
+        page_status, page = _call(link)
     finally:
         stop_process_group(process)
 
-    assert health[0] == 200
-    assert status == 200
-    assert b'"results"' in body
+    assert health[0] == status == page_status == 200
+    assert 'name="comfort"' in page
