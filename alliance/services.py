@@ -1,24 +1,23 @@
 """Writes for survey policy, instruments, invitations and responses.
 
 A survey's life: `invitation_plan_for_session` (when a session is completed, in the same
-transaction) → `invitation_send` (when due) → `invitation_open` (the client opens the link) →
-`response_submit` (the client answers), or `invitation_expire`.
+transaction) → `invitation_send` (when due; the email goes through the outbox) →
+`invitation_open` (the client opens the link) → `response_submit` (the client answers), or
+`invitation_expire`.
 """
 
 import zoneinfo
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from alliance import selectors
 from alliance.builtin_instruments import DEFAULT_INSTRUMENT_CODE
-from alliance.models import Instrument, SurveyInvitation, SurveyLink, SurveyPolicy, SurveyResponse
+from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from alliance.scoring import clean_answers, score
-from alliance.tokens import hash_token, new_token
+from notifications.models import OutboxMessage
+from notifications.services import outbox_enqueue
 from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Session
 from practice.tenancy import current_practice
@@ -181,55 +180,13 @@ def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
 # Sending
 
 
-def survey_url(token: str) -> str:
-    return f"{settings.SITE_URL}/s/{token}/"
-
-
-def _send_survey_email(invitation: SurveyInvitation, token: str, *, reminder: bool) -> None:
-    client = invitation.client
-    url = survey_url(token)
-    stop_url = f"{url}stop/"
-    with translation.override(client.language):
-        context = {
-            "practice_name": invitation.practice.name,
-            "clinician_first_name": client.clinician.first_name,
-            "survey_url": url,
-            "stop_url": stop_url,
-            "reminder": reminder,
-            "expires_at": invitation.expires_at,
-            "language": client.language,
-        }
-        subject = render_to_string("alliance/email/survey_subject.txt", context).strip()
-        text = render_to_string("alliance/email/survey.txt", context)
-        html = render_to_string("alliance/email/survey.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[client.email],
-        headers={
-            "List-Unsubscribe": f"<{stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def _new_link(invitation: SurveyInvitation) -> str:
-    token = new_token()
-    SurveyLink.objects.create(
-        practice=invitation.practice, invitation=invitation, token_hash=hash_token(token)
-    )
-    return token
-
-
 def invitation_send(*, invitation_id) -> bool:
-    """Email a planned invitation that is due; returns whether it was sent now."""
+    """Send a planned invitation that is due, through the outbox; returns whether it did."""
     now = timezone.now()
     with transaction.atomic():
         invitation = (
             SurveyInvitation.objects.select_for_update(of=("self",))
-            .select_related("client__clinician", "practice")
+            .select_related("client")
             .filter(pk=invitation_id, status=Status.PLANNED, send_at__lte=now)
             .first()
         )
@@ -247,17 +204,21 @@ def invitation_send(*, invitation_id) -> bool:
         if policy.reminder_after_hours:
             invitation.remind_at = now + timedelta(hours=policy.reminder_after_hours)
         invitation.save()
-        _send_survey_email(invitation, _new_link(invitation), reminder=False)
+        outbox_enqueue(
+            kind=OutboxMessage.Kind.SURVEY_INVITATION,
+            recipient=client.email,
+            context={"invitation": str(invitation.pk)},
+        )
     return True
 
 
 def invitation_remind(*, invitation_id) -> bool:
-    """Send the one reminder of an unanswered invitation, with a link of its own."""
+    """Send the one reminder of an unanswered invitation, through the outbox."""
     now = timezone.now()
     with transaction.atomic():
         invitation = (
             SurveyInvitation.objects.select_for_update(of=("self",))
-            .select_related("client__clinician", "practice")
+            .select_related("client")
             .filter(
                 pk=invitation_id,
                 status__in=SurveyInvitation.ANSWERABLE,
@@ -271,7 +232,11 @@ def invitation_remind(*, invitation_id) -> bool:
             return False
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at", "updated_at"])
-        _send_survey_email(invitation, _new_link(invitation), reminder=True)
+        outbox_enqueue(
+            kind=OutboxMessage.Kind.SURVEY_REMINDER,
+            recipient=invitation.client.email,
+            context={"invitation": str(invitation.pk)},
+        )
     return True
 
 

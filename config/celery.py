@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,6 +14,10 @@ app.autodiscover_tasks()
 # Exactly one beat process runs this schedule; far-future work is a database row with a due
 # time, and these jobs pick up whatever has come due.
 app.conf.beat_schedule = {
+    "sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": settings.OUTBOX_SWEEP_SECONDS,
+    },
     "send-due-invitations": {"task": "alliance.tasks.send_due_invitations", "schedule": 30.0},
     "send-due-reminders": {"task": "alliance.tasks.send_due_reminders", "schedule": 300.0},
     "expire-overdue-invitations": {

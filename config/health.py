@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from notifications.selectors import outbox_counts_across_practices
 
 
 @never_cache
@@ -40,7 +41,7 @@ def readyz(request):
     if settings.CELERY_BROKER_URL:
         checks["broker"] = "ok" if _broker_answers() else "failing"
     ready = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status=200 if ready else 503,
-    )
+    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    if checks["database"] == "ok":
+        body["outbox"] = outbox_counts_across_practices()
+    return JsonResponse(body, status=200 if ready else 503)

@@ -108,6 +108,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Without a broker, tasks run inside the web process (the embedded default of `make run`).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Reliability (README, "Workers and beat"): a task is acknowledged when it has finished, and
+# given back if its worker dies; each worker takes one task at a time; a task that hangs is
+# stopped. Far-future work is a database row with a due time, never a countdown, so the
+# visibility timeout only has to outlast the longest task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When the broker is down, publishing gives up quickly: the request still succeeds, and the
+# outbox sweep queues the work once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+# The outbox: retries of a failed delivery back off exponentially from the base, up to the
+# cap, for at most OUTBOX_MAX_ATTEMPTS; a claim older than the lease is taken to have lost its
+# worker and is handed out again.
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=1800)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_CLAIM_LEASE_SECONDS = env.float("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
+OUTBOX_REQUEUE_AFTER_SECONDS = env.float("OUTBOX_REQUEUE_AFTER_SECONDS", default=60)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5)
 
 # Throttling counters must be shared by every web process, so they live in Redis whenever a
 # Redis is configured; a single `make run` process can keep them in memory.
@@ -125,6 +156,7 @@ else:
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alliance <no-reply@localhost>")
 
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")

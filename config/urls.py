@@ -9,6 +9,7 @@ from practice.schema import APISchemaView
 api_v1 = [
     path("", include("practice.urls")),
     path("", include("alliance.api_urls")),
+    path("", include("notifications.urls")),
     path("schema/", APISchemaView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
 ]

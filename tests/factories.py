@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from alliance import services as alliance_services
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
+from notifications.models import OutboxMessage
+from notifications.tasks import deliver_message
 from practice import services
 from practice.models import Client, Clinician, Practice, Session
 from practice.tenancy import practice_scope
@@ -67,6 +69,14 @@ def set_survey_policy(practice: Practice, **changes) -> SurveyPolicy:
 SEND_AT_ONCE = {"send_delay_minutes": 0, "quiet_hours_start": None, "quiet_hours_end": None}
 
 
+def deliver_outbox() -> None:
+    """Deliver what the outbox holds, as a worker would once the transaction commits (commit
+    hooks do not run inside a test's transaction)."""
+    pending = OutboxMessage.across_practices_unsafe.filter(status=OutboxMessage.Status.PENDING)
+    for practice_id, message_id in pending.values_list("practice_id", "id"):
+        deliver_message(str(practice_id), str(message_id))
+
+
 def token_from_email(message) -> str:
     return re.search(r"/s/([A-Za-z0-9_-]{43})/", message.body).group(1)
 
@@ -84,6 +94,7 @@ def make_sent_invitation(
         # Where commit hooks run (transactional tests), completing has sent it already.
         alliance_services.invitation_send(invitation_id=invitation.pk)
         invitation.refresh_from_db()
+    deliver_outbox()
     assert invitation.status == SurveyInvitation.Status.SENT
     return invitation, token_from_email(mail.outbox[-1])
 

@@ -10,6 +10,7 @@ from alliance.tokens import hash_token
 from practice.tenancy import practice_scope
 from tests.factories import (
     SEND_AT_ONCE,
+    deliver_outbox,
     make_client,
     make_sent_invitation,
     make_session,
@@ -99,6 +100,7 @@ def test_the_beat_job_sends_what_has_come_due_and_nothing_early(practice_a, clie
     with time_machine.travel("2026-05-04T12:00:01Z", tick=False):
         tasks.send_due_invitations()
         tasks.send_due_invitations()
+        deliver_outbox()
 
     assert early == 0
     assert len(mail.outbox) == 1
@@ -113,6 +115,7 @@ def test_a_client_who_withdrew_consent_before_sending_gets_nothing(practice_a, a
 
     with time_machine.travel("2099-01-01T00:00:00Z"):
         tasks.send_due_invitations()
+        deliver_outbox()
 
     assert mail.outbox == []
     assert SurveyInvitation.across_practices_unsafe.get().status == "cancelled"
@@ -127,6 +130,7 @@ def test_one_reminder_comes_with_a_link_of_its_own(practice_a, client_a):
     with time_machine.travel("2026-05-05T10:00:01Z", tick=False):
         tasks.send_due_reminders()
         tasks.send_due_reminders()
+        deliver_outbox()
 
     assert len(mail.outbox) == 2
     reminder = mail.outbox[1]

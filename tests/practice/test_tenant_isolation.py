@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alliance.models import Instrument, SurveyInvitation, SurveyResponse
+from notifications.models import OutboxMessage
 from practice.models import Client, Clinician, Session
 from tests import factories
 from tests.factories import make_clinician
@@ -23,6 +24,7 @@ OBJECT_FIXTURES = {
     "instrument": "own_instrument_a",
     "survey-invitation": "invitation_a",
     "response": "response_a",
+    "message": "message_a",
 }
 MODELS = {
     "clinician": Clinician,
@@ -32,6 +34,7 @@ MODELS = {
     "instrument": Instrument,
     "survey-invitation": SurveyInvitation,
     "response": SurveyResponse,
+    "message": OutboxMessage,
 }
 LOOKUP = re.compile(r"\(\?P<(\w+)>")
 ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
@@ -46,6 +49,11 @@ def own_instrument_a(practice_a):
 def invitation_a(practice_a, client_a):
     invitation, _ = factories.make_sent_invitation(practice_a.practice, client_a)
     return invitation
+
+
+@pytest.fixture
+def message_a(practice_a, invitation_a):
+    return OutboxMessage.across_practices_unsafe.get(practice=practice_a.practice)
 
 
 @pytest.fixture
@@ -102,7 +110,8 @@ def test_the_matrix_covers_every_api_route_with_an_id():
 
 
 @pytest.mark.parametrize(
-    "resource", ["clinicians", "clients", "sessions", "survey-invitations", "responses"]
+    "resource",
+    ["clinicians", "clients", "sessions", "survey-invitations", "responses", "messages"],
 )
 def test_lists_never_contain_another_practices_rows(api_b, response_a, resource):
     response = api_b.get(f"/api/v1/{resource}/")

@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from notifications import services
+from notifications.models import OutboxMessage
+from practice.admin import PracticeOwnedAdmin
+from practice.tenancy import practice_scope
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(PracticeOwnedAdmin):
+    list_display = ["id", "practice", "kind", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind", "channel", "practice"]
+    search_fields = ["=id", "=provider_message_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "id",
+        "practice",
+        "kind",
+        "channel",
+        "recipient",
+        "context",
+        "status",
+        "attempts",
+        "due_at",
+        "next_attempt_at",
+        "claimed_at",
+        "queued_at",
+        "sent_at",
+        "last_error",
+        "provider_message_id",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected failed messages")
+    def retry(self, request, queryset):
+        retried = 0
+        for message in queryset.filter(status=OutboxMessage.Status.FAILED):
+            with practice_scope(message.practice):
+                services.message_retry(message=message)
+            retried += 1
+        self.message_user(request, f"Queued {retried} failed message(s) for another try.")

@@ -1,0 +1,66 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from practice.tenancy import PracticeOwnedModel
+
+
+class OutboxMessage(PracticeOwnedModel):
+    """One email or webhook to deliver, written in the transaction of the change that causes it.
+
+    The row holds ids, not content: the message is rendered when it is delivered, from the
+    records the ids point to, so that nothing personal waits in a queue and a message that is
+    no longer wanted (a client who opted out meanwhile) is cancelled instead of sent.
+
+    pending → claimed → sent, or back to pending with a later `next_attempt_at` after a
+    temporary failure, or failed after a permanent one or too many attempts; cancelled when no
+    longer wanted. Each move is a compare-and-swap, so two workers never send the same row.
+    """
+
+    class Kind(models.TextChoices):
+        SURVEY_INVITATION = "survey_invitation"
+        SURVEY_REMINDER = "survey_reminder"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email"
+        WEBHOOK = "webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        CLAIMED = "claimed"
+        SENT = "sent"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(max_length=320)
+    context = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    # The claim a delivery holds; only its holder may record the outcome.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="outbox_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["status", "claimed_at"], name="outbox_claimed"),
+            models.Index(fields=["practice", "created_at"], name="outbox_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {str(self.id)[:8]} ({self.status})"

@@ -1,0 +1,189 @@
+"""The outbox: every message is a row written with the change that causes it, then delivered.
+
+`outbox_enqueue` (in the caller's transaction) → on commit, a delivery task →
+`message_deliver`: claim (compare-and-swap) → render → send → record the outcome as the claim's
+holder. `outbox_sweep` (beat, every few seconds) queues what is due and was never queued or was
+left behind by a lost task, worker or broker.
+
+The one window in which a message can go out twice: the SMTP server has accepted it but the
+worker dies before it records `sent`. After the claim lease the sweep hands it out again.
+"""
+
+import logging
+import random
+import smtplib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.models import OutboxMessage
+from notifications.rendering import render_email
+from practice.errors import Conflict
+from practice.tenancy import current_practice
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+
+
+class PermanentDeliveryError(Exception):
+    """Retrying will not help (the server refused the message or the recipient for good)."""
+
+
+def outbox_enqueue(*, kind: str, recipient: str, context: dict) -> OutboxMessage:
+    """Write a message to deliver; its delivery task is queued once the transaction commits."""
+    message = OutboxMessage.objects.create(
+        practice=current_practice(),
+        kind=kind,
+        recipient=recipient,
+        context=context,
+        queued_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: queue_delivery(message.practice_id, message.pk))
+    return message
+
+
+def queue_delivery(practice_id, message_id) -> None:
+    """Queue a delivery task; if the broker does not answer, the sweep will queue it later."""
+    from notifications.tasks import deliver_message
+
+    try:
+        deliver_message.delay(str(practice_id), str(message_id))
+    except Exception:
+        logger.warning("Broker unavailable; message %s waits for the outbox sweep", message_id)
+
+
+def _claim(message_id) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=Status.CLAIMED,
+        claim_token=token,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return token if claimed else None
+
+
+def _record(message_id, token: uuid.UUID, **outcome) -> bool:
+    """Record the outcome of a delivery, if this delivery still holds the claim."""
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message_id, status=Status.CLAIMED, claim_token=token
+        ).update(claim_token=None, updated_at=timezone.now(), **outcome)
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter, capped (below the broker's visibility timeout)."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    capped = min(base, settings.OUTBOX_RETRY_MAX_SECONDS)
+    return timedelta(seconds=capped * random.uniform(0.8, 1.2))  # noqa: S311 - jitter only
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, PermanentDeliveryError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def _message_id_header(message: OutboxMessage) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "alliance.local"
+    return f"<{message.pk}@{domain}>"
+
+
+def message_deliver(*, message_id) -> str | None:
+    """Deliver one message if it is due and unclaimed; returns the status it ended in."""
+    token = _claim(message_id)
+    if token is None:
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        with transaction.atomic():
+            email = render_email(message)
+        if email is None:
+            _record(message_id, token, status=Status.CANCELLED)
+            return Status.CANCELLED
+        email.extra_headers["Message-ID"] = _message_id_header(message)
+        email.send()
+    except (OSError, smtplib.SMTPException, PermanentDeliveryError) as error:
+        return _record_failure(message, token, error)
+    _record(
+        message_id,
+        token,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=email.extra_headers["Message-ID"],
+    )
+    return Status.SENT
+
+
+def _record_failure(message: OutboxMessage, token: uuid.UUID, error: Exception) -> str:
+    attempts = message.attempts
+    description = f"{type(error).__name__}: {error}"[:2000]
+    if _is_permanent(error) or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        logger.warning("Message %s failed for good after %d attempts", message.pk, attempts)
+        _record(message.pk, token, status=Status.FAILED, last_error=description)
+        return Status.FAILED
+    logger.info("Message %s failed (attempt %d); will retry", message.pk, attempts)
+    _record(
+        message.pk,
+        token,
+        status=Status.PENDING,
+        last_error=description,
+        queued_at=None,
+        next_attempt_at=timezone.now() + retry_delay(attempts),
+    )
+    return Status.PENDING
+
+
+def message_retry(*, message: OutboxMessage) -> None:
+    """An admin's retry of a failed message: it gets a fresh set of attempts."""
+    now = timezone.now()
+    retried = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, queued_at=now, updated_at=now
+    )
+    if not retried:
+        raise Conflict("Only a failed message can be retried.")
+    transaction.on_commit(lambda: queue_delivery(message.practice_id, message.pk))
+
+
+def outbox_sweep(*, batch_size: int = 500) -> int:
+    """Queue every message that is due but not queued recently, including those whose
+    delivery lost its worker (a claim older than the lease). Returns how many were queued.
+
+    Looks across practices: each queued task then works inside its message's practice.
+    """
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
+    requeue_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.across_practices_unsafe.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=Status.PENDING, next_attempt_at__lte=now)
+                & (Q(queued_at=None) | Q(queued_at__lt=requeue_before))
+                | Q(status=Status.CLAIMED, claimed_at__lt=lease_expired)
+            )
+            .values_list("practice_id", "id", "status")[:batch_size]
+        )
+        ids = [message_id for _, message_id, _ in rows]
+        OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.CLAIMED).update(
+            status=Status.PENDING, claim_token=None, updated_at=now
+        )
+        OutboxMessage.across_practices_unsafe.filter(pk__in=ids).update(queued_at=now)
+    for practice_id, message_id, _ in rows:
+        queue_delivery(practice_id, message_id)
+    return len(rows)
