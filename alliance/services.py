@@ -171,8 +171,11 @@ def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
     if send_at <= timezone.now():
         from alliance.tasks import send_survey_invitation
 
+        # robust: with the broker down the completion still succeeds; the invitation stays
+        # planned and the beat scan sends it once the broker is back.
         transaction.on_commit(
-            lambda: send_survey_invitation.delay(str(invitation.practice_id), str(invitation.pk))
+            lambda: send_survey_invitation.delay(str(invitation.practice_id), str(invitation.pk)),
+            robust=True,
         )
     return invitation
 

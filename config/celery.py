@@ -18,7 +18,10 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": settings.OUTBOX_SWEEP_SECONDS,
     },
-    "send-due-invitations": {"task": "alliance.tasks.send_due_invitations", "schedule": 30.0},
+    "send-due-invitations": {
+        "task": "alliance.tasks.send_due_invitations",
+        "schedule": settings.SURVEY_SCAN_SECONDS,
+    },
     "send-due-reminders": {"task": "alliance.tasks.send_due_reminders", "schedule": 300.0},
     "expire-overdue-invitations": {
         "task": "alliance.tasks.expire_overdue_invitations",

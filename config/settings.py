@@ -139,6 +139,8 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_CLAIM_LEASE_SECONDS = env.float("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 OUTBOX_REQUEUE_AFTER_SECONDS = env.float("OUTBOX_REQUEUE_AFTER_SECONDS", default=60)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5)
+# How often beat looks for surveys that have come due (sending is by due time, not countdown).
+SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=30)
 
 # Throttling counters must be shared by every web process, so they live in Redis whenever a
 # Redis is configured; a single `make run` process can keep them in memory.

@@ -1,6 +1,9 @@
 """Personas: practice A with its owner and a clinician, and an outsider, practice B."""
 
+import uuid
+
 import pytest
+from celery import signals
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -26,6 +29,35 @@ def tasks_run_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+def _is_an_id(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str | uuid.UUID)
+
+
+@pytest.fixture(autouse=True)
+def tasks_carry_ids_only():
+    """Every task queued or run in any test takes ids only: no model, no personal data."""
+    seen = []
+
+    def published(sender=None, body=None, **_):
+        args, kwargs, _embed = body
+        seen.append((sender, args, kwargs))
+
+    def ran(sender=None, args=None, kwargs=None, **_):
+        seen.append((sender.name, args, kwargs))
+
+    signals.before_task_publish.connect(published, weak=False)
+    signals.task_prerun.connect(ran, weak=False)
+    yield
+    signals.before_task_publish.disconnect(published)
+    signals.task_prerun.disconnect(ran)
+    for name, args, kwargs in seen:
+        assert all(_is_an_id(a) for a in args) and not kwargs, (name, args, kwargs)
 
 
 @pytest.fixture(autouse=True)

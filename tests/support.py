@@ -46,3 +46,22 @@ def stop_process_group(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def run_process(args: list[str], *, env: dict, log_path: Path) -> subprocess.Popen:
+    """Start a process in its own group (so that it can be killed with its children)."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            args,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def kill_process_group(process: subprocess.Popen) -> None:
+    """SIGKILL, as the kernel's OOM killer or a pulled plug would: no cleanup at all."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
