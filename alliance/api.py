@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +21,16 @@ from practice.selectors import client_list
 # Serializers
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "start": {"type": "string", "example": "21:00"},
+            "end": {"type": "string", "example": "08:00"},
+        },
+    }
+)
 class QuietHoursField(serializers.Field):
     """`{"start": "21:00", "end": "08:00"}` in the client's local time, or null for none."""
 
@@ -267,15 +277,6 @@ class ReadOnlyRecordViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
 ):
     lookup_value_regex = UUID_PATTERN
-    model: type
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.across_practices_unsafe.none()
-        return self.select_records()
-
-    def select_records(self):
-        raise NotImplementedError
 
 
 class SurveyPolicyViewSet(PracticeScopedViewSet):
@@ -307,9 +308,9 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
     pagination_class = None
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Instrument.across_practices_unsafe.none()
+    model = Instrument
+
+    def select_records(self):
         return selectors.instrument_list()
 
     def get_object(self):
@@ -381,9 +382,9 @@ class ClientAllianceViewSet(PracticeScopedViewSet):
     lookup_value_regex = UUID_PATTERN
     serializer_class = AllianceSeriesSerializer
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Client.across_practices_unsafe.none()
+    model = Client
+
+    def select_records(self):
         return client_list()
 
     @action(detail=True, methods=["get"])

@@ -1,7 +1,6 @@
 """REST API for clinicians, clients and sessions: translate HTTP to services and back."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -130,17 +129,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeSc
 
     lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    model: type[models.Model]
     update_serializer_class: type[serializers.Serializer]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            # The schema is generated without a request, so without a practice.
-            return self.model.across_practices_unsafe.none()
-        return self.select_records()
-
-    def select_records(self):
-        raise NotImplementedError
 
     def get_serializer_class(self):
         if self.action == "partial_update":

@@ -30,6 +30,17 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
     """
 
     idempotency_key: str | None = None
+    # The model of the records the view serves; their rows come from `select_records()`.
+    model: type
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # The schema is generated without a request, so without a practice.
+            return self.model.across_practices_unsafe.none()
+        return self.select_records()
+
+    def select_records(self):
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
         with ExitStack() as self._scope_exit:
