@@ -27,4 +27,8 @@ app.conf.beat_schedule = {
         "task": "alliance.tasks.expire_overdue_invitations",
         "schedule": 300.0,
     },
+    "prune-idempotency-records": {
+        "task": "practice.tasks.prune_idempotency_records",
+        "schedule": 3600.0,
+    },
 }

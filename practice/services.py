@@ -11,7 +11,15 @@ from django.utils.text import slugify
 
 from alliance.services import invitation_plan_for_session
 from practice.errors import Conflict, InvalidInput
-from practice.models import APIKey, Client, Clinician, Membership, Practice, Session
+from practice.models import (
+    APIKey,
+    Client,
+    Clinician,
+    IdempotencyRecord,
+    Membership,
+    Practice,
+    Session,
+)
 from practice.tenancy import current_practice, practice_scope
 
 API_KEY_TAG = "alk"
@@ -46,6 +54,17 @@ def api_key_record_use(*, api_key: APIKey, minimum_interval_seconds: int = 60) -
     APIKey.across_practices_unsafe.filter(pk=api_key.pk).exclude(
         last_used_at__gte=stale_before
     ).update(last_used_at=now)
+
+
+def idempotency_records_prune(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Forget stored responses to idempotent POSTs once clients have stopped retrying.
+
+    Every practice's, by age alone: the rows' content is never read here.
+    """
+    deleted, _ = IdempotencyRecord.across_practices_unsafe.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted
 
 
 def _unique_practice_slug(name: str) -> str:

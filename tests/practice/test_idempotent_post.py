@@ -1,6 +1,8 @@
 import pytest
+import time_machine
 
 from practice.models import Clinician, IdempotencyRecord
+from practice.tasks import prune_idempotency_records
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +94,16 @@ def test_a_server_failure_releases_the_key_for_a_retry(api_a, monkeypatch):
 
     assert failed.status_code == 500
     assert retried.status_code == 201
+
+
+def test_stored_responses_are_forgotten_after_a_day(api_a):
+    with time_machine.travel("2026-05-04T10:00:00Z", tick=False):
+        _post(api_a, NEW_CLINICIAN)
+    with time_machine.travel("2026-05-05T09:59:00Z", tick=False):
+        prune_idempotency_records()
+        kept = IdempotencyRecord.across_practices_unsafe.count()
+    with time_machine.travel("2026-05-05T10:01:00Z", tick=False):
+        prune_idempotency_records()
+
+    assert kept == 1
+    assert IdempotencyRecord.across_practices_unsafe.count() == 0
