@@ -182,3 +182,85 @@ class SurveyResponse(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"Response {str(self.id)[:8]}"
+
+
+class AlertRules(PracticeOwnedModel):
+    """A practice's settings for each alert rule; what it has not set takes the defaults
+    of `alliance.rules.DEFAULT_RULES` (the clinical reference's)."""
+
+    settings = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "alert rules"
+        constraints = [
+            models.UniqueConstraint(fields=["practice"], name="alert_rules_one_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert rules of {self.practice}"
+
+
+class Alert(PracticeOwnedModel):
+    """A client's alliance needs the clinician's attention, with the numbers that say why."""
+
+    class Kind(models.TextChoices):
+        LOW_SCORE = "low_score"
+        DROP = "drop"
+        NO_PROGRESS = "no_progress"
+        DISCUSS_REQUEST = "discuss_request"
+        NON_RESPONSE = "non_response"
+
+    class Severity(models.TextChoices):
+        AMBER = "amber"
+        RED = "red"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        ACKNOWLEDGED = "acknowledged"
+        RESOLVED = "resolved"
+
+    ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="alerts")
+    clinician = models.ForeignKey(
+        "practice.Clinician", on_delete=models.PROTECT, related_name="alerts"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    evidence = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When the alert became red: escalation counts from here.
+    red_since = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)
+    acknowledged_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=200, blank=True)
+    resolved_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="alert_practice_id"),
+            # One active alert per client and kind: new evidence updates it.
+            models.UniqueConstraint(
+                fields=["practice", "client", "kind"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="alert_one_active_per_client_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "created_at"], name="alert_created"),
+            models.Index(fields=["practice", "client", "kind", "status"], name="alert_client"),
+            models.Index(fields=["severity", "status", "red_since"], name="alert_escalation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} alert {str(self.id)[:8]} ({self.severity})"

@@ -1,10 +1,12 @@
-"""Celery tasks for surveys: thin, they take ids and call services."""
+"""Celery tasks for surveys and alerts: thin, they take ids and call services."""
+
+from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from alliance import services
-from alliance.models import SurveyInvitation
+from alliance.models import Alert, SurveyInvitation
 from practice.tenancy import practice_scope_by_id
 
 Status = SurveyInvitation.Status
@@ -59,3 +61,34 @@ def expire_overdue_invitations() -> None:
         status__in=SurveyInvitation.ANSWERABLE, expires_at__lte=timezone.now()
     ):
         expire_survey_invitation.delay(practice_id, invitation_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def evaluate_alerts_for_response(practice_id: str, response_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.alerts_evaluate_for_response(response_id=response_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def evaluate_non_response(practice_id: str, client_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.alerts_evaluate_non_response(client_id=client_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def escalate_alert(practice_id: str, alert_id: str) -> None:
+    with practice_scope_by_id(practice_id):
+        services.alert_escalate(alert_id=alert_id)
+
+
+@shared_task(ignore_result=True)
+def escalate_unacknowledged_red_alerts() -> None:
+    # Candidates across practices; each practice's own delay is checked inside its scope.
+    candidates = Alert.across_practices_unsafe.filter(
+        status=Alert.Status.OPEN,
+        severity=Alert.Severity.RED,
+        escalated_at=None,
+        red_since__lte=timezone.now() - timedelta(hours=1),
+    ).values_list("practice_id", "id")[:1000]
+    for practice_id, alert_id in candidates:
+        escalate_alert.delay(str(practice_id), str(alert_id))

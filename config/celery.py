@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "alliance.tasks.expire_overdue_invitations",
         "schedule": 300.0,
     },
+    "escalate-unacknowledged-red-alerts": {
+        "task": "alliance.tasks.escalate_unacknowledged_red_alerts",
+        "schedule": 300.0,
+    },
     "prune-idempotency-records": {
         "task": "practice.tasks.prune_idempotency_records",
         "schedule": 3600.0,

@@ -139,6 +139,12 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_CLAIM_LEASE_SECONDS = env.float("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 OUTBOX_REQUEUE_AFTER_SECONDS = env.float("OUTBOX_REQUEUE_AFTER_SECONDS", default=60)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5)
+# Webhooks: retried with the outbox's backoff over hours; a rotated secret keeps signing for
+# the overlap; receivers in private networks are refused unless allowed (tests, one-box setups).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 # How often beat looks for surveys that have come due (sending is by due time, not countdown).
 SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=30)
 

@@ -21,6 +21,9 @@ class OutboxMessage(PracticeOwnedModel):
     class Kind(models.TextChoices):
         SURVEY_INVITATION = "survey_invitation"
         SURVEY_REMINDER = "survey_reminder"
+        ALERT = "alert"
+        ALERT_ESCALATION = "alert_escalation"
+        WEBHOOK = "webhook"
 
     class Channel(models.TextChoices):
         EMAIL = "email"
@@ -64,3 +67,37 @@ class OutboxMessage(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {str(self.id)[:8]} ({self.status})"
+
+
+class WebhookEndpoint(PracticeOwnedModel):
+    """A practice's receiver of events, signed as the Standard Webhooks specification says.
+
+    The signing secret must be kept to sign, so it is stored; the API shows it only once, when
+    it is made. After a rotation the previous secret keeps signing too until
+    `previous_secret_expires_at`, so that receivers can switch without missing an event.
+    """
+
+    class Event(models.TextChoices):
+        SURVEY_COMPLETED = "survey.completed"
+        ALERT_CREATED = "alert.created"
+        ALERT_UPDATED = "alert.updated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="webhook_practice_id"),
+        ]
+        indexes = [models.Index(fields=["practice", "active"], name="webhook_active")]
+
+    def __str__(self) -> str:
+        return self.url

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.rendering import render_email
+from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict
 from practice.tenancy import current_practice
 
@@ -34,11 +35,14 @@ class PermanentDeliveryError(Exception):
     """Retrying will not help (the server refused the message or the recipient for good)."""
 
 
-def outbox_enqueue(*, kind: str, recipient: str, context: dict) -> OutboxMessage:
+def outbox_enqueue(
+    *, kind: str, recipient: str, context: dict, channel: str = OutboxMessage.Channel.EMAIL
+) -> OutboxMessage:
     """Write a message to deliver; its delivery task is queued once the transaction commits."""
     message = OutboxMessage.objects.create(
         practice=current_practice(),
         kind=kind,
+        channel=channel,
         recipient=recipient,
         context=context,
         queued_at=timezone.now(),
@@ -109,18 +113,24 @@ def message_deliver(*, message_id) -> str | None:
     if token is None:
         return None
     message = OutboxMessage.objects.get(pk=message_id)
+    if message.channel == OutboxMessage.Channel.WEBHOOK:
+        return _deliver_webhook(message, token)
+    return _deliver_email(message, token)
+
+
+def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
     try:
         with transaction.atomic():
             email = render_email(message)
         if email is None:
-            _record(message_id, token, status=Status.CANCELLED)
+            _record(message.pk, token, status=Status.CANCELLED)
             return Status.CANCELLED
         email.extra_headers["Message-ID"] = _message_id_header(message)
         email.send()
     except (OSError, smtplib.SMTPException, PermanentDeliveryError) as error:
-        return _record_failure(message, token, error)
+        return _record_failure(message, token, error, settings.OUTBOX_MAX_ATTEMPTS)
     _record(
-        message_id,
+        message.pk,
         token,
         status=Status.SENT,
         sent_at=timezone.now(),
@@ -130,10 +140,55 @@ def message_deliver(*, message_id) -> str | None:
     return Status.SENT
 
 
-def _record_failure(message: OutboxMessage, token: uuid.UUID, error: Exception) -> str:
+def _deliver_webhook(message: OutboxMessage, token: uuid.UUID) -> str:
+    endpoint = WebhookEndpoint.objects.filter(pk=message.context["endpoint"], active=True).first()
+    if endpoint is None:
+        _record(message.pk, token, status=Status.CANCELLED, last_error="Endpoint inactive.")
+        return Status.CANCELLED
+    try:
+        result = post_event(
+            url=endpoint.url,
+            secrets_=_signing_secrets(endpoint),
+            message_id=f"msg_{message.pk}",
+            timestamp=int(timezone.now().timestamp()),
+            payload=message.context["payload"],
+        )
+    except WebhookTargetRefused as error:
+        return _record_failure(message, token, PermanentDeliveryError(str(error)), 1)
+    if result.status is not None and 200 <= result.status < 300:
+        _record(
+            message.pk,
+            token,
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            provider_message_id=f"HTTP {result.status}",
+        )
+        return Status.SENT
+    if result.status == 410:
+        # The receiver says it is gone for good: stop sending it anything.
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            active=False,
+            disabled_reason="The receiver answered 410 Gone.",
+            updated_at=timezone.now(),
+        )
+        return _record_failure(message, token, PermanentDeliveryError("410 Gone"), 1)
+    return _record_failure(message, token, Exception(result.detail), settings.WEBHOOK_MAX_ATTEMPTS)
+
+
+def _signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    overlap = endpoint.previous_secret and endpoint.previous_secret_expires_at
+    if overlap and endpoint.previous_secret_expires_at > timezone.now():
+        return [endpoint.secret, endpoint.previous_secret]
+    return [endpoint.secret]
+
+
+def _record_failure(
+    message: OutboxMessage, token: uuid.UUID, error: Exception, max_attempts: int
+) -> str:
     attempts = message.attempts
     description = f"{type(error).__name__}: {error}"[:2000]
-    if _is_permanent(error) or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    if _is_permanent(error) or attempts >= max_attempts:
         logger.warning("Message %s failed for good after %d attempts", message.pk, attempts)
         _record(message.pk, token, status=Status.FAILED, last_error=description)
         return Status.FAILED
@@ -147,6 +202,51 @@ def _record_failure(message: OutboxMessage, token: uuid.UUID, error: Exception) 
         next_attempt_at=timezone.now() + retry_delay(attempts),
     )
     return Status.PENDING
+
+
+def webhook_event_enqueue(*, event: str, data: dict) -> int:
+    """Write one webhook message per active endpoint of the practice that takes `event`."""
+    payload = {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
+    endpoints = WebhookEndpoint.objects.filter(active=True).values_list("id", "events")
+    written = 0
+    for endpoint_id, events in endpoints:
+        if event in events:
+            outbox_enqueue(
+                kind=OutboxMessage.Kind.WEBHOOK,
+                channel=OutboxMessage.Channel.WEBHOOK,
+                recipient=str(endpoint_id),
+                context={"endpoint": str(endpoint_id), "payload": payload},
+            )
+            written += 1
+    return written
+
+
+def webhook_endpoint_create(*, url: str, events: list[str], active: bool = True):
+    """Add an endpoint; returns it with its signing secret, which is shown only now."""
+    endpoint = WebhookEndpoint.objects.create(
+        practice=current_practice(), url=url, events=events, active=active, secret=new_secret()
+    )
+    return endpoint, endpoint.secret
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
+    for field, value in changes.items():
+        setattr(endpoint, field, value)
+    if changes.get("active"):
+        endpoint.disabled_reason = ""
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
+    """A new secret; the old one keeps signing for WEBHOOK_SECRET_OVERLAP_HOURS."""
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + timedelta(
+        hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS
+    )
+    endpoint.secret = new_secret()
+    endpoint.save()
+    return endpoint, endpoint.secret
 
 
 def message_retry(*, message: OutboxMessage) -> None:

@@ -111,7 +111,7 @@ class ClientAdmin(PracticeOwnedAdmin):
     list_filter = ["status", "survey_consent", "language", "practice"]
     search_fields = ["=id", "=email"]
     raw_id_fields = ["clinician"]
-    readonly_fields = ["id", "created_at", "updated_at", "alliance_over_time"]
+    readonly_fields = ["id", "episode_started_at", "created_at", "updated_at", "alliance_over_time"]
 
     @admin.display(description="Alliance over time")
     def alliance_over_time(self, client: Client) -> str:
