@@ -170,10 +170,10 @@ class RuleInputs:
 
 def rule_inputs_for_response(response: SurveyResponse, rules: dict) -> RuleInputs:
     episode = response_list().filter(
-        client_id=response.client_id,
-        answered_at__gte=response.client.episode_started_at,
-        answered_at__lte=response.answered_at,
+        client_id=response.client_id, answered_at__lte=response.answered_at
     )
+    if response.client.episode_started_at is not None:
+        episode = episode.filter(answered_at__gte=response.client.episode_started_at)
     recent_count = max(rules["low_score"]["red_after_consecutive"], 2)
     recent = episode.order_by("-answered_at", "-id")[:recent_count]
     baseline = episode.order_by("answered_at", "id")[: rules["drop"]["baseline_answers"]]
@@ -188,15 +188,13 @@ def rule_inputs_for_response(response: SurveyResponse, rules: dict) -> RuleInput
 
 def latest_closed_invitations(*, client, count: int) -> list[tuple[str, str]]:
     """The client's latest answered or expired invitations of this episode, newest first."""
-    rows = (
-        SurveyInvitation.objects.filter(
-            client=client,
-            status__in=[SurveyInvitation.Status.COMPLETED, SurveyInvitation.Status.EXPIRED],
-            send_at__gte=client.episode_started_at,
-        )
-        .order_by("-send_at", "-id")
-        .values_list("id", "status")[:count]
+    closed = SurveyInvitation.objects.filter(
+        client=client,
+        status__in=[SurveyInvitation.Status.COMPLETED, SurveyInvitation.Status.EXPIRED],
     )
+    if client.episode_started_at is not None:
+        closed = closed.filter(send_at__gte=client.episode_started_at)
+    rows = closed.order_by("-send_at", "-id").values_list("id", "status")[:count]
     return [(str(invitation), status) for invitation, status in rows]
 
 

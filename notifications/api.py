@@ -1,10 +1,13 @@
 """The delivery log over the API."""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from notifications import selectors
-from notifications.models import OutboxMessage
+from notifications import selectors, services
+from notifications.models import OutboxMessage, WebhookEndpoint
 from practice.api import UUID_PATTERN
 from practice.api_base import PracticeScopedViewSet
 
@@ -48,3 +51,77 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeS
 
     def select_records(self):
         return selectors.message_list()
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices), allow_empty=False
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "active", "disabled_reason", "created_at", "updated_at"]
+        read_only_fields = ["disabled_reason"]
+
+    def validate_url(self, url: str) -> str:
+        if not url.lower().startswith(("https://", "http://")):
+            raise serializers.ValidationError("Use an http:// or https:// URL.")
+        return url
+
+    def validate_events(self, events: list[str]) -> list[str]:
+        return sorted(set(events))
+
+
+class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookEndpointViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    PracticeScopedViewSet,
+):
+    """Where the practice's events go. The signing secret is shown only when it is made."""
+
+    serializer_class = WebhookEndpointSerializer
+    lookup_value_regex = UUID_PATTERN
+    model = WebhookEndpoint
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def select_records(self):
+        return selectors.webhook_endpoint_list()
+
+    @extend_schema(responses={201: WebhookEndpointWithSecretSerializer})
+    def create(self, request):
+        endpoint_input = WebhookEndpointSerializer(data=request.data)
+        endpoint_input.is_valid(raise_exception=True)
+        endpoint, secret = services.webhook_endpoint_create(**endpoint_input.validated_data)
+        body = WebhookEndpointSerializer(endpoint).data | {"secret": secret}
+        return Response(body, status=201)
+
+    def partial_update(self, request, pk=None):
+        changes = WebhookEndpointSerializer(self.get_object(), data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_update(
+            endpoint=changes.instance, **changes.validated_data
+        )
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(request=None, responses=WebhookEndpointWithSecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        """A new secret, shown now; the old one keeps signing for the overlap."""
+        endpoint, secret = services.webhook_endpoint_rotate_secret(endpoint=self.get_object())
+        return Response(WebhookEndpointSerializer(endpoint).data | {"secret": secret})
+
+    @extend_schema(responses=MessageSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """Every event sent to this endpoint, newest first, with attempts and the last error."""
+        endpoint = self.get_object()
+        page = self.paginate_queryset(selectors.webhook_deliveries(endpoint_id=endpoint.pk))
+        return self.get_paginated_response(MessageSerializer(page, many=True).data)

@@ -2,11 +2,21 @@
 
 from django.db.models import Count, QuerySet
 
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, WebhookEndpoint
 
 
 def message_list() -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.all()
+
+
+def webhook_endpoint_list() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.all()
+
+
+def webhook_deliveries(*, endpoint_id) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        channel=OutboxMessage.Channel.WEBHOOK, recipient=str(endpoint_id)
+    )
 
 
 def outbox_counts_across_practices() -> dict[str, int]:

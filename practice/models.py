@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils.timezone import now
 
 from practice.tenancy import PracticeOwnedModel
 
@@ -131,7 +130,8 @@ class Client(PracticeOwnedModel):
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # Answers before this belong to an earlier episode of care: the baseline starts again.
-    episode_started_at = models.DateTimeField(default=now)
+    # Empty: the client is in their first episode.
+    episode_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

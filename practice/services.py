@@ -168,6 +168,12 @@ def client_update(*, client: Client, **changes) -> Client:
     new_clinician = changes.get("clinician")
     if new_clinician is not None and new_clinician.pk != client.clinician_id:
         _require_active_clinician(new_clinician)
+    returning = (
+        client.status == Client.Status.DISCHARGED and changes.get("status") == Client.Status.ACTIVE
+    )
+    if returning:
+        # A client back after discharge starts a new episode: a new baseline.
+        changes["episode_started_at"] = timezone.now()
     for field, value in changes.items():
         setattr(client, field, value)
     client.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alliance import services as alliance_services
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
+from alliance.tasks import evaluate_alerts_for_response
 from notifications.models import OutboxMessage
 from notifications.tasks import deliver_message
 from practice import services
@@ -96,16 +97,23 @@ def make_sent_invitation(
         invitation.refresh_from_db()
     deliver_outbox()
     assert invitation.status == SurveyInvitation.Status.SENT
-    return invitation, token_from_email(mail.outbox[-1])
+    survey_emails = [m for m in mail.outbox if "/s/" in m.body]
+    return invitation, token_from_email(survey_emails[-1])
 
 
 def make_response(
     practice: Practice, client: Client | None = None, answers: dict | None = None, **fields
 ) -> SurveyResponse:
+    """A client's answers to a survey emailed after a completed session, with the alert rules
+    run on them as the task queued on commit would."""
     invitation, _ = make_sent_invitation(practice, client)
     answers = answers or dict.fromkeys(invitation.instrument.item_codes, 10)
     with practice_scope(practice):
-        return alliance_services.response_submit(invitation=invitation, submitted=answers, **fields)
+        response = alliance_services.response_submit(
+            invitation=invitation, submitted=answers, **fields
+        )
+    evaluate_alerts_for_response(str(practice.pk), str(response.pk))
+    return response
 
 
 def make_instrument(practice: Practice, code: str = "our-check", **fields) -> Instrument:

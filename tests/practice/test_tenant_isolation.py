@@ -6,9 +6,11 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from alliance.models import Instrument, SurveyInvitation, SurveyResponse
-from notifications.models import OutboxMessage
+from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
+from notifications.models import OutboxMessage, WebhookEndpoint
+from notifications.services import webhook_endpoint_create
 from practice.models import Client, Clinician, Session
+from practice.tenancy import practice_scope
 from tests import factories
 from tests.factories import make_clinician
 
@@ -25,6 +27,8 @@ OBJECT_FIXTURES = {
     "survey-invitation": "invitation_a",
     "response": "response_a",
     "message": "message_a",
+    "alert": "alert_a",
+    "webhook": "webhook_a",
 }
 MODELS = {
     "clinician": Clinician,
@@ -35,6 +39,8 @@ MODELS = {
     "survey-invitation": SurveyInvitation,
     "response": SurveyResponse,
     "message": OutboxMessage,
+    "alert": Alert,
+    "webhook": WebhookEndpoint,
 }
 LOOKUP = re.compile(r"\(\?P<(\w+)>")
 ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
@@ -49,6 +55,21 @@ def own_instrument_a(practice_a):
 def invitation_a(practice_a, client_a):
     invitation, _ = factories.make_sent_invitation(practice_a.practice, client_a)
     return invitation
+
+
+@pytest.fixture
+def alert_a(practice_a, client_a):
+    factories.make_response(practice_a.practice, client_a, discuss_request=True)
+    return Alert.across_practices_unsafe.get(practice=practice_a.practice)
+
+
+@pytest.fixture
+def webhook_a(practice_a):
+    with practice_scope(practice_a.practice):
+        endpoint, _ = webhook_endpoint_create(
+            url="https://a.example/hook", events=["alert.created"]
+        )
+    return endpoint
 
 
 @pytest.fixture
@@ -111,9 +132,20 @@ def test_the_matrix_covers_every_api_route_with_an_id():
 
 @pytest.mark.parametrize(
     "resource",
-    ["clinicians", "clients", "sessions", "survey-invitations", "responses", "messages"],
+    [
+        "clinicians",
+        "clients",
+        "sessions",
+        "survey-invitations",
+        "responses",
+        "messages",
+        "alerts",
+        "webhooks",
+    ],
 )
-def test_lists_never_contain_another_practices_rows(api_b, response_a, resource):
+def test_lists_never_contain_another_practices_rows(
+    api_b, response_a, alert_a, webhook_a, resource
+):
     response = api_b.get(f"/api/v1/{resource}/")
 
     assert response.status_code == 200
