@@ -1,0 +1,258 @@
+"""Alerts as a practice sees them: raised from answers, deduplicated, acknowledged, escalated."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliance import tasks
+from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
+from alliance.services import alerts_evaluate_for_response
+from practice.models import Session
+from practice.tenancy import practice_scope
+from tests.factories import deliver_outbox, make_client, make_response, make_sent_invitation
+
+pytestmark = pytest.mark.django_db
+
+HIGH = {"comfort": 10, "respect": 10, "heard": 10, "goals": 10, "progress": 10}
+LOW = {"comfort": 8, "respect": 9, "heard": 7, "goals": 8, "progress": 6}  # 38
+
+
+def _answer(practice_a, client_a, answers, day, **fields):
+    with time_machine.travel(datetime(2026, 5, day, 10, tzinfo=UTC), tick=False):
+        return make_response(practice_a.practice, client_a, answers=answers, **fields)
+
+
+def _alerts(api, **filters):
+    return api.get("/api/v1/alerts/", filters).json()["results"]
+
+
+def test_a_high_then_low_answer_raises_low_score_and_drop_with_their_evidence(
+    api_a, practice_a, client_a
+):
+    _answer(practice_a, client_a, HIGH, day=4)
+    low = _answer(practice_a, client_a, LOW, day=11)
+
+    alerts = {a["kind"]: a for a in _alerts(api_a)}
+
+    assert set(alerts) == {"low_score", "drop"}
+    assert alerts["low_score"]["severity"] == "amber"
+    assert alerts["drop"]["severity"] == "red"  # a fall of 12, over twice the 5 points
+    assert alerts["drop"]["evidence"]["from_previous"]["fall"] == 12
+    assert alerts["drop"]["session"] == str(low.session_id)
+    assert alerts["low_score"]["clinician"] == str(client_a.clinician_id)
+
+
+def test_the_clinician_is_emailed_a_link_and_no_name_or_score(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, LOW, day=4)
+    mail.outbox.clear()
+
+    deliver_outbox()
+
+    (email,) = mail.outbox
+    alert = _alerts(api_a)[0]
+    assert email.to == [client_a.clinician.email]
+    assert f"/api/v1/alerts/{alert['id']}/" in email.body
+    for private in (client_a.name, "38", "low_score"):
+        assert private not in email.subject
+        assert private not in email.body
+
+
+def test_repeated_low_answers_update_one_alert_and_raise_it_to_red(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, LOW, day=4)
+    _answer(practice_a, client_a, LOW, day=11)
+
+    (alert,) = _alerts(api_a, kind="low_score")
+
+    assert alert["severity"] == "red"
+    assert alert["evidence"]["consecutive_low"] == 2
+
+
+def test_a_resolved_alert_can_fire_again(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, LOW, day=4)
+    (first,) = _alerts(api_a, kind="low_score")
+    api_a.post(
+        f"/api/v1/alerts/{first['id']}/resolve/", {"note": "Talked it through"}, format="json"
+    )
+
+    _answer(practice_a, client_a, LOW, day=11)
+
+    assert len(_alerts(api_a, kind="low_score")) == 2
+    assert len(_alerts(api_a, kind="low_score", status="open")) == 1
+
+
+def test_acknowledging_and_resolving_record_who_when_and_a_note(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, LOW, day=4)
+    alert_id = _alerts(api_a)[0]["id"]
+
+    acknowledged = api_a.post(
+        f"/api/v1/alerts/{alert_id}/acknowledge/", {"by": "Dr. Ortiz"}, format="json"
+    ).json()
+    resolved = api_a.post(
+        f"/api/v1/alerts/{alert_id}/resolve/", {"note": "Repaired."}, format="json"
+    ).json()
+    again = api_a.post(f"/api/v1/alerts/{alert_id}/resolve/", {}, format="json")
+    late_ack = api_a.post(f"/api/v1/alerts/{alert_id}/acknowledge/", {}, format="json")
+
+    assert (acknowledged["status"], acknowledged["acknowledged_by"]) == (
+        "acknowledged",
+        "Dr. Ortiz",
+    )
+    assert (resolved["status"], resolved["resolved_note"]) == ("resolved", "Repaired.")
+    assert resolved["resolved_by"].startswith("API key ")
+    assert again.status_code == 200
+    assert late_ack.status_code == 409
+
+
+def test_a_new_episode_starts_a_new_baseline(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4)
+    with time_machine.travel(datetime(2026, 5, 8, tzinfo=UTC)):
+        api_a.post(f"/api/v1/clients/{client_a.pk}/new-episode/")
+
+    _answer(practice_a, client_a, LOW, day=11)
+
+    assert {a["kind"] for a in _alerts(api_a)} == {"low_score"}
+
+
+def test_a_client_back_after_discharge_starts_a_new_episode(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4)
+    api_a.patch(f"/api/v1/clients/{client_a.pk}/", {"status": "discharged"}, format="json")
+    with time_machine.travel(datetime(2026, 5, 8, tzinfo=UTC)):
+        api_a.patch(f"/api/v1/clients/{client_a.pk}/", {"status": "active"}, format="json")
+
+    _answer(practice_a, client_a, LOW, day=11)
+
+    assert "drop" not in {a["kind"] for a in _alerts(api_a)}
+
+
+def test_asking_to_talk_raises_a_red_alert(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+
+    (alert,) = _alerts(api_a)
+    assert (alert["kind"], alert["severity"]) == ("discuss_request", "red")
+
+
+def test_three_unanswered_surveys_in_a_row_raise_non_response(
+    api_a, practice_a, client_a, django_capture_on_commit_callbacks
+):
+    for day in (4, 11, 18):
+        with time_machine.travel(datetime(2026, 5, day, 10, tzinfo=UTC), tick=False):
+            make_sent_invitation(practice_a.practice, client_a)
+        with (
+            time_machine.travel(datetime(2026, 5, day + 4, 10, tzinfo=UTC), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            tasks.expire_overdue_invitations()
+        if day < 18:
+            assert _alerts(api_a) == []
+
+    (alert,) = _alerts(api_a)
+    assert alert["kind"] == "non_response"
+    assert len(alert["evidence"]["expired_invitations"]) == 3
+
+
+def test_six_months_of_low_progress_raises_no_progress(api_a, practice_a, client_a):
+    stuck = HIGH | {"progress": 5}
+    for month in range(1, 8):
+        with time_machine.travel(datetime(2026, month, 3, 10, tzinfo=UTC), tick=False):
+            make_response(practice_a.practice, client_a, answers=stuck)
+
+    (alert,) = _alerts(api_a, kind="no_progress")
+    assert alert["evidence"]["progress_values"] == [5, 5, 5, 5, 5, 5, 5]
+
+
+def test_a_red_alert_unacknowledged_for_48_hours_is_escalated_to_owners(
+    practice_a, client_a, owner_a
+):
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    deliver_outbox()  # the clinician's own alert email
+    mail.outbox.clear()
+
+    with time_machine.travel(datetime(2026, 5, 6, 9, 59, tzinfo=UTC), tick=False):
+        tasks.escalate_unacknowledged_red_alerts()
+        deliver_outbox()
+    early = len(mail.outbox)
+    with time_machine.travel(datetime(2026, 5, 6, 10, 1, tzinfo=UTC), tick=False):
+        tasks.escalate_unacknowledged_red_alerts()
+        tasks.escalate_unacknowledged_red_alerts()
+        deliver_outbox()
+
+    assert early == 0
+    (escalation,) = mail.outbox
+    assert escalation.to == [owner_a.email]
+    assert "/api/v1/alerts/" in escalation.body
+    assert client_a.name not in escalation.body
+
+
+def test_an_acknowledged_red_alert_is_not_escalated(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    api_a.post(f"/api/v1/alerts/{_alerts(api_a)[0]['id']}/acknowledge/")
+    deliver_outbox()  # the clinician's own alert email
+    mail.outbox.clear()
+
+    with time_machine.travel(datetime(2026, 5, 9, tzinfo=UTC)):
+        tasks.escalate_unacknowledged_red_alerts()
+        deliver_outbox()
+
+    assert mail.outbox == []
+
+
+def _history(practice, client, count: int) -> SurveyResponse:
+    """`count` answers made straight in the database (the rules only read them)."""
+    instrument = Instrument.across_practices_unsafe.get(code="alliance-check", practice=None)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    sessions = Session.across_practices_unsafe.bulk_create(
+        Session(
+            practice=practice,
+            client=client,
+            clinician_id=client.clinician_id,
+            starts_at=start + timedelta(days=n),
+            sequence=n + 1,
+            status="completed",
+        )
+        for n in range(count)
+    )
+    invitations = SurveyInvitation.across_practices_unsafe.bulk_create(
+        SurveyInvitation(
+            practice=practice,
+            client=client,
+            session=s,
+            instrument=instrument,
+            status="completed",
+            send_at=s.starts_at,
+        )
+        for s in sessions
+    )
+    responses = SurveyResponse.across_practices_unsafe.bulk_create(
+        SurveyResponse(
+            practice=practice,
+            client=client,
+            session=i.session,
+            invitation=i,
+            instrument=instrument,
+            answers=HIGH,
+            total=50,
+            mean=10,
+            answered_at=i.send_at + timedelta(hours=1),
+        )
+        for i in invitations
+    )
+    return responses[-1]
+
+
+def test_evaluating_the_rules_takes_the_same_queries_for_3_or_300_answers(
+    practice_a, client_a, practice_b
+):
+    counts = []
+    for practice, count in ((practice_a.practice, 3), (practice_b.practice, 300)):
+        client = client_a if count == 3 else make_client(practice)
+        latest = _history(practice, client, count)
+        with practice_scope(practice), CaptureQueriesContext(connection) as queries:
+            alerts_evaluate_for_response(response_id=latest.pk)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+    assert Alert.across_practices_unsafe.count() == 0
