@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -171,6 +172,7 @@ class CeleryWorker:
             OUTBOX_REQUEUE_AFTER_SECONDS="2",
             OUTBOX_SWEEP_SECONDS="0.5",
             SURVEY_SCAN_SECONDS="0.5",
+            WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
             DATABASE_CONN_MAX_AGE="0",
         )
         self.args = [
@@ -213,3 +215,29 @@ class CeleryWorker:
         """Wait until the embedded beat has swept the outbox `count` more times."""
         target = self.sweeps_done() + count
         wait_for(lambda: self.sweeps_done() >= target, timeout=30, what=f"{count} sweeps")
+
+
+class WebhookReceiver:
+    """An HTTP server on localhost that records each request and answers as told."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.replies: list[int] = []  # statuses to answer, first; then 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                self.send_response(receiver.replies.pop(0) if receiver.replies else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()

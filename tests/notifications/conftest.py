@@ -20,20 +20,25 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def publish_to(redis_server):
-    """Make this test process publish its tasks to the test's own Redis."""
-    previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = redis_server.url
+def publish_to(redis_server, monkeypatch):
+    """Make this test process publish its tasks to the test's own Redis.
+
+    Celery reads CELERY_BROKER_URL from the environment before its configuration, so the
+    variable itself is changed for the test.
+    """
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     _drop_broker_connections()
     with override_settings(CELERY_BROKER_URL=redis_server.url):
+        assert celery_app.connection_for_write().as_uri().endswith(f":{redis_server.port}/0")
         yield redis_server
-    celery_app.conf.broker_url = previous
+    monkeypatch.undo()
     _drop_broker_connections()
 
 
 def _drop_broker_connections() -> None:
     # Celery caches its connection and producer pools; new ones pick up the new broker URL.
-    celery_app.pool.force_close_all()
+    # (Closing the old ones would close them in kombu's process-wide registry too, where a
+    # later Redis on the same port would find them closed.)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

@@ -1,0 +1,50 @@
+import pytest
+
+from alliance.rules import DEFAULT_RULES
+from tests.factories import make_response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_practice_starts_with_the_clinical_references_defaults(api_a):
+    assert api_a.get("/api/v1/alert-rules/").json() == DEFAULT_RULES
+
+
+def test_patch_changes_only_the_named_settings(api_a, api_b):
+    response = api_a.patch(
+        "/api/v1/alert-rules/",
+        {"drop": {"share_of_range": 0.2}, "low_score": {"enabled": False}},
+        format="json",
+    )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["drop"] == DEFAULT_RULES["drop"] | {"share_of_range": 0.2}
+    assert body["low_score"]["enabled"] is False
+    assert api_a.get("/api/v1/alert-rules/").json() == body
+    assert api_b.get("/api/v1/alert-rules/").json() == DEFAULT_RULES
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"drop": {"share_of_range": 0}}, "drop"),
+        ({"low_score": {"severity": "purple"}}, "low_score"),
+        ({"non_response": {"consecutive_expired": 0}}, "non_response"),
+        ({"escalation": {"red_unacknowledged_hours": 0}}, "escalation"),
+        ({"escalation": {"anything": 3}}, "escalation"),
+    ],
+)
+def test_invalid_settings_are_field_errors(api_a, change, field):
+    response = api_a.patch("/api/v1/alert-rules/", change, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_disabled_rule_raises_nothing(api_a, practice_a, client_a):
+    api_a.patch("/api/v1/alert-rules/", {"discuss_request": {"enabled": False}}, format="json")
+
+    make_response(practice_a.practice, client_a, discuss_request=True)
+
+    assert api_a.get("/api/v1/alerts/").json()["results"] == []
