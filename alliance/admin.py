@@ -4,7 +4,14 @@ from django import forms
 from django.contrib import admin
 
 from alliance import services
-from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
+from alliance.models import (
+    Alert,
+    AlertRules,
+    Instrument,
+    SurveyInvitation,
+    SurveyPolicy,
+    SurveyResponse,
+)
 from practice.admin import PracticeOwnedAdmin
 from practice.tenancy import practice_scope
 
@@ -90,3 +97,41 @@ class SurveyResponseAdmin(PracticeOwnedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Alert)
+class AlertAdmin(PracticeOwnedAdmin):
+    # The evidence holds scores: the list shows states only.
+    list_display = ["id", "practice", "kind", "severity", "status", "created_at", "escalated_at"]
+    list_filter = ["kind", "severity", "status", "practice"]
+    search_fields = ["=id", "=client__id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "id",
+        "practice",
+        "client",
+        "clinician",
+        "session",
+        "kind",
+        "severity",
+        "status",
+        "evidence",
+        "created_at",
+        "updated_at",
+        "red_since",
+        "escalated_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "acknowledged_note",
+        "resolved_at",
+        "resolved_by",
+        "resolved_note",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AlertRules)
+class AlertRulesAdmin(PracticeOwnedAdmin):
+    list_display = ["practice", "updated_at"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from notifications import services
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, WebhookEndpoint
 from practice.admin import PracticeOwnedAdmin
 from practice.tenancy import practice_scope
 
@@ -47,3 +47,17 @@ class OutboxMessageAdmin(PracticeOwnedAdmin):
                 services.message_retry(message=message)
             retried += 1
         self.message_user(request, f"Queued {retried} failed message(s) for another try.")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(PracticeOwnedAdmin):
+    list_display = ["url", "practice", "active", "disabled_reason", "created_at"]
+    list_filter = ["active", "practice"]
+    search_fields = ["url"]
+    # The signing secret is never shown again after the API returned it once.
+    exclude = ["secret", "previous_secret"]
+    readonly_fields = ["previous_secret_expires_at", "disabled_reason", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        # Endpoints are made over the API, which shows their secret once.
+        return False

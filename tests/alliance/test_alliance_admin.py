@@ -3,7 +3,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from alliance.models import Instrument
+from alliance.models import Alert, Instrument
 from tests.factories import make_instrument, make_response, set_survey_policy
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,34 @@ def platform_admin(client):
 
 
 @pytest.mark.parametrize(
-    "model", ["instrument", "surveypolicy", "surveyinvitation", "surveyresponse"]
+    "page",
+    [
+        "alliance/instrument",
+        "alliance/surveypolicy",
+        "alliance/surveyinvitation",
+        "alliance/surveyresponse",
+        "alliance/alert",
+        "alliance/alertrules",
+        "notifications/outboxmessage",
+        "notifications/webhookendpoint",
+    ],
 )
-def test_each_alliance_changelist_loads(platform_admin, practice_a, client_a, model):
-    make_response(practice_a.practice, client_a)
+def test_each_changelist_loads_with_rows_of_every_practice(
+    platform_admin, practice_a, client_a, practice_b, page
+):
+    make_response(practice_a.practice, client_a, discuss_request=True)
+    make_response(practice_b.practice, discuss_request=True)
 
-    assert platform_admin.get(f"/admin/alliance/{model}/").status_code == 200
+    assert platform_admin.get(f"/admin/{page}/").status_code == 200
+
+
+def test_an_alerts_admin_page_shows_its_evidence(platform_admin, practice_a, client_a):
+    make_response(practice_a.practice, client_a, discuss_request=True)
+    alert = Alert.across_practices_unsafe.get()
+
+    page = platform_admin.get(f"/admin/alliance/alert/{alert.pk}/change/").content.decode()
+
+    assert "discuss_request" in page
 
 
 def test_the_clients_admin_page_shows_their_alliance_chart(platform_admin, practice_a, client_a):
