@@ -299,13 +299,17 @@ class SurveyPolicyViewSet(PracticeScopedViewSet):
         return self.update(request, partial=True)
 
 
+class InstrumentsByCode(CreatedCursorPagination):
+    ordering = ("code", "id")
+
+
 class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet):
     """Built-in instruments and the practice's own, current versions; POST adds one."""
 
     serializer_class = InstrumentSerializer
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    pagination_class = None
+    pagination_class = InstrumentsByCode
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     model = Instrument

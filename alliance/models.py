@@ -118,6 +118,8 @@ class SurveyInvitation(PracticeOwnedModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the non-response rule has looked at this expired invitation.
+    non_response_evaluated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,6 +172,8 @@ class SurveyResponse(PracticeOwnedModel):
     comment = models.TextField(blank=True)
     discuss_request = models.BooleanField(default=False)
     answered_at = models.DateTimeField()
+    # Set when the alert rules have looked at this response; beat finds any left behind.
+    alerts_evaluated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

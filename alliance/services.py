@@ -25,7 +25,7 @@ from alliance.models import (
 )
 from alliance.scoring import clean_answers, score
 from notifications.models import OutboxMessage
-from notifications.services import outbox_enqueue, webhook_event_enqueue
+from notifications.services import client_recipient, outbox_enqueue, webhook_event_enqueue
 from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Session
 from practice.tenancy import current_practice
@@ -211,7 +211,7 @@ def invitation_send(*, invitation_id) -> bool:
         invitation.save()
         outbox_enqueue(
             kind=OutboxMessage.Kind.SURVEY_INVITATION,
-            recipient=client.email,
+            recipient=client_recipient(client),
             context={"invitation": str(invitation.pk)},
         )
     return True
@@ -233,13 +233,17 @@ def invitation_remind(*, invitation_id) -> bool:
             )
             .first()
         )
-        if invitation is None or not invitation.client.survey_consent:
+        if invitation is None:
+            return False
+        if not invitation.client.survey_consent:
+            invitation.remind_at = None  # no reminder for a client who opted out
+            invitation.save(update_fields=["remind_at", "updated_at"])
             return False
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at", "updated_at"])
         outbox_enqueue(
             kind=OutboxMessage.Kind.SURVEY_REMINDER,
-            recipient=invitation.client.email,
+            recipient=client_recipient(invitation.client),
             context={"invitation": str(invitation.pk)},
         )
     return True
@@ -255,10 +259,7 @@ def invitation_expire(*, invitation_id) -> bool:
             expires_at__lte=timezone.now(),
         ).update(status=Status.EXPIRED, updated_at=timezone.now())
         if expired:
-            invitation = SurveyInvitation.objects.get(pk=invitation_id)
-            _queue_after_commit(
-                tasks.evaluate_non_response, invitation.practice_id, invitation.client_id
-            )
+            _queue_after_commit(tasks.evaluate_non_response, current_practice().pk, invitation_id)
     return bool(expired)
 
 
@@ -365,20 +366,26 @@ def client_opt_out_of_surveys(*, client: Client) -> int:
 def alert_rules_update(*, settings: dict) -> dict:
     """Save a practice's rule settings (each rule's given fields over what it had)."""
     rules, _ = AlertRules.objects.get_or_create(practice=current_practice())
-    rules.settings = {
+    rules.settings = rules.settings | {
         name: rules.settings.get(name, {}) | changes for name, changes in settings.items()
     }
     rules.save()
     return selectors.alert_rules()
 
 
+@transaction.atomic
 def alerts_evaluate_for_response(*, response_id) -> list[Alert]:
-    """Run every rule on a new response; raise or update the alerts they find."""
-    response = (
-        SurveyResponse.objects.select_related("instrument", "client").filter(pk=response_id).first()
+    """Run every rule on a new response, once; raise or update the alerts they find.
+
+    Marking the response evaluated and raising its alerts commit together, so a failed or
+    never-queued evaluation is found again by beat's scan.
+    """
+    claimed = SurveyResponse.objects.filter(pk=response_id, alerts_evaluated_at=None).update(
+        alerts_evaluated_at=timezone.now()
     )
-    if response is None:
+    if not claimed:
         return []
+    response = SurveyResponse.objects.select_related("instrument", "client").get(pk=response_id)
     rules = selectors.alert_rules()
     inputs = selectors.rule_inputs_for_response(response, rules)
     findings = [
@@ -391,11 +398,15 @@ def alerts_evaluate_for_response(*, response_id) -> list[Alert]:
     return _raise_alerts(response.client, response.session_id, enabled)
 
 
-def alerts_evaluate_non_response(*, client_id) -> list[Alert]:
-    """After an invitation expires: has the client left several in a row unanswered?"""
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
+@transaction.atomic
+def alerts_evaluate_non_response(*, invitation_id) -> list[Alert]:
+    """After an invitation expires, once: has the client left several in a row unanswered?"""
+    claimed = SurveyInvitation.objects.filter(
+        pk=invitation_id, status=Status.EXPIRED, non_response_evaluated_at=None
+    ).update(non_response_evaluated_at=timezone.now())
+    if not claimed:
         return []
+    client = SurveyInvitation.objects.select_related("client").get(pk=invitation_id).client
     rules = selectors.alert_rules()
     settings = rules["non_response"]
     latest = selectors.latest_closed_invitations(
@@ -411,6 +422,8 @@ def alerts_evaluate_non_response(*, client_id) -> list[Alert]:
 def _raise_alerts(client: Client, session_id, findings: list) -> list[Alert]:
     if not findings:
         return []
+    # One evaluation at a time per client, so that two cannot both create the same alert.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
     active = {
         alert.kind: alert
         for alert in Alert.objects.select_for_update().filter(
@@ -440,6 +453,7 @@ def _raise_alerts(client: Client, session_id, findings: list) -> list[Alert]:
             )
             alert.evidence = finding.evidence
             alert.session_id = session_id or alert.session_id
+            alert.clinician_id = client.clinician_id  # the client's clinician of today
             if became_red:
                 alert.severity, alert.red_since = finding.severity, now
             alert.save()

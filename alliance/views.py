@@ -56,25 +56,18 @@ def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _too_many_misses(request) -> bool:
-    return cache.get(f"survey-miss:{_client_address(request)}", 0) >= MISSES_ALLOWED
-
-
-def _count_miss(request) -> None:
+def _miss(request):
+    """An unknown token: 404, or 429 once this address has missed too often. A valid link
+    always works, so that guessers cannot lock real clients out."""
     key = f"survey-miss:{_client_address(request)}"
     cache.add(key, 0, MISS_WINDOW_SECONDS)
-    cache.incr(key)
-
-
-def _find_link(request, token: str):
-    link = selectors.survey_link_for_token(token) if looks_like_token(token) else None
-    if link is None:
-        _count_miss(request)
-    return link
-
-
-def _not_found(request):
+    if cache.incr(key) > MISSES_ALLOWED:
+        return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
     return render(request, "alliance/survey_not_found.html", {"language": "en"}, status=404)
+
+
+def _find_link(token: str):
+    return selectors.survey_link_for_token(token) if looks_like_token(token) else None
 
 
 def _page_context(invitation: SurveyInvitation, language: str) -> dict:
@@ -117,11 +110,9 @@ def no_favicon(request):
 @survey_page_headers
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
-    if _too_many_misses(request):
-        return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
-    link = _find_link(request, token)
+    link = _find_link(token)
     if link is None:
-        return _not_found(request)
+        return _miss(request)
     invitation = link.invitation
     language = invitation.client.language
     with practice_scope(link.practice), translation.override(language):
@@ -157,11 +148,9 @@ def survey(request, token: str):
 def stop_surveys(request, token: str):
     """The unsubscribe link of every survey email (and the target of one-click
     `List-Unsubscribe-Post`): a POST stops all surveys for this client."""
-    if _too_many_misses(request):
-        return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
-    link = _find_link(request, token)
+    link = _find_link(token)
     if link is None:
-        return _not_found(request)
+        return _miss(request)
     language = link.invitation.client.language
     with practice_scope(link.practice), translation.override(language):
         context = {"language": language, "practice_name": link.practice.name}

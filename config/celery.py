@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "alliance.tasks.expire_overdue_invitations",
         "schedule": 300.0,
     },
+    "evaluate-missed-alert-rules": {
+        "task": "alliance.tasks.evaluate_missed_alert_rules",
+        "schedule": 60.0,
+    },
     "escalate-unacknowledged-red-alerts": {
         "task": "alliance.tasks.escalate_unacknowledged_red_alerts",
         "schedule": 300.0,

@@ -51,6 +51,18 @@ def outbox_enqueue(
     return message
 
 
+def client_recipient(client) -> str:
+    """How the outbox names a client: by id, so that their address lives only on their record
+    (the email is rendered from it) and goes with it when the client is erased."""
+    return f"client:{client.pk}"
+
+
+def messages_erase_for_client(*, client) -> int:
+    """Forget every message to a client who is being erased."""
+    deleted, _ = OutboxMessage.objects.filter(recipient=client_recipient(client)).delete()
+    return deleted
+
+
 def queue_delivery(practice_id, message_id) -> None:
     """Queue a delivery task; if the broker does not answer, the sweep will queue it later."""
     from notifications.tasks import deliver_message
@@ -108,27 +120,37 @@ def _message_id_header(message: OutboxMessage) -> str:
 
 
 def message_deliver(*, message_id) -> str | None:
-    """Deliver one message if it is due and unclaimed; returns the status it ended in."""
+    """Deliver one message if it is due and unclaimed; returns the status it ended in.
+
+    Whatever goes wrong is recorded on the row (a retry, or a failure once attempts run out),
+    so that no message stays claimed for ever.
+    """
     token = _claim(message_id)
     if token is None:
         return None
     message = OutboxMessage.objects.get(pk=message_id)
+    webhook = message.channel == OutboxMessage.Channel.WEBHOOK
+    try:
+        return _deliver_webhook(message, token) if webhook else _deliver_email(message, token)
+    except Exception as error:
+        logger.exception("Delivery of message %s failed unexpectedly", message.pk)
+        return _record_failure(message, token, error, _max_attempts(message))
+
+
+def _max_attempts(message: OutboxMessage) -> int:
     if message.channel == OutboxMessage.Channel.WEBHOOK:
-        return _deliver_webhook(message, token)
-    return _deliver_email(message, token)
+        return settings.WEBHOOK_MAX_ATTEMPTS
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
-    try:
-        with transaction.atomic():
-            email = render_email(message)
-        if email is None:
-            _record(message.pk, token, status=Status.CANCELLED)
-            return Status.CANCELLED
-        email.extra_headers["Message-ID"] = _message_id_header(message)
-        email.send()
-    except (OSError, smtplib.SMTPException, PermanentDeliveryError) as error:
-        return _record_failure(message, token, error, settings.OUTBOX_MAX_ATTEMPTS)
+    with transaction.atomic():
+        email = render_email(message)
+    if email is None:
+        _record(message.pk, token, status=Status.CANCELLED)
+        return Status.CANCELLED
+    email.extra_headers["Message-ID"] = _message_id_header(message)
+    email.send()
     _record(
         message.pk,
         token,
@@ -280,10 +302,21 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
             .values_list("practice_id", "id", "status")[:batch_size]
         )
         ids = [message_id for _, message_id, _ in rows]
-        OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.CLAIMED).update(
-            status=Status.PENDING, claim_token=None, updated_at=now
+        lost = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.CLAIMED)
+        # A delivery that keeps losing its worker (a crash it causes, a hang) must end too.
+        lost.filter(
+            Q(channel=OutboxMessage.Channel.EMAIL, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
+            | Q(channel=OutboxMessage.Channel.WEBHOOK, attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS)
+        ).update(
+            status=Status.FAILED,
+            claim_token=None,
+            updated_at=now,
+            last_error="Every attempt lost its worker before it finished.",
         )
-        OutboxMessage.across_practices_unsafe.filter(pk__in=ids).update(queued_at=now)
-    for practice_id, message_id, _ in rows:
+        lost.update(status=Status.PENDING, claim_token=None, updated_at=now)
+        requeued = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.PENDING)
+        requeued.update(queued_at=now)
+        to_queue = list(requeued.values_list("practice_id", "id"))
+    for practice_id, message_id in to_queue:
         queue_delivery(practice_id, message_id)
-    return len(rows)
+    return len(to_queue)

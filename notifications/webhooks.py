@@ -43,20 +43,31 @@ class WebhookTargetRefused(Exception):
 
 
 def _check_target(url: str) -> None:
+    """Refuse receivers that are not on the public internet (cloud metadata, the service's
+    own network). A name that does not resolve is a temporary failure, raised as OSError."""
     if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
         return
     host = urlsplit(url).hostname or ""
     for info in socket.getaddrinfo(host, None):
         address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local:
+        if not address.is_global:
             raise WebhookTargetRefused(f"{host} resolves to a private address ({address}).")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers for itself: a redirect is a failure, never followed elsewhere."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def post_event(
     *, url: str, secrets_: list[str], message_id: str, timestamp: int, payload: dict
 ) -> WebhookResult:
     """POST one signed event; every secret given signs it (a rotation's overlap)."""
-    _check_target(url)
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
@@ -68,7 +79,8 @@ def post_event(
     # The API accepts only http(s) URLs, so urlopen never sees another scheme.
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        _check_target(url)
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             return WebhookResult(response.status, "")
     except urllib.error.HTTPError as error:
         return WebhookResult(error.code, f"HTTP {error.code}")

@@ -2,14 +2,18 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from practice.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from practice.models import IdempotencyRecord
 from practice.tenancy import current_practice
 
 MAX_KEY_LENGTH = 255
+# A request still "in flight" after this long died (a timeout, a crash): its key is free again.
+ABANDONED_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,11 @@ def idempotency_claim(*, key: str, fingerprint: str) -> StoredResponse | None:
         return None
     except IntegrityError:
         pass
+    abandoned = IdempotencyRecord.objects.filter(
+        key=key, status_code=None, created_at__lt=timezone.now() - ABANDONED_AFTER
+    )
+    if abandoned.delete()[0]:
+        return idempotency_claim(key=key, fingerprint=fingerprint)
     record = IdempotencyRecord.objects.get(key=key)
     if record.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(

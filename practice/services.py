@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from alliance.services import invitation_plan_for_session
+from notifications.services import messages_erase_for_client
 from practice.errors import Conflict, InvalidInput
 from practice.models import (
     APIKey,
@@ -180,8 +181,12 @@ def client_update(*, client: Client, **changes) -> Client:
     return client
 
 
+@transaction.atomic
 def client_delete(*, client: Client) -> None:
-    """Erase a client and everything recorded about them."""
+    """Erase a client and everything recorded about them: their sessions, surveys, answers
+    and alerts go with them, and so do messages to them and stored replies that named them."""
+    messages_erase_for_client(client=client)
+    IdempotencyRecord.objects.filter(response_body__id=str(client.pk)).delete()
     client.delete()
 
 

@@ -48,3 +48,14 @@ def test_a_disabled_rule_raises_nothing(api_a, practice_a, client_a):
     make_response(practice_a.practice, client_a, discuss_request=True)
 
     assert api_a.get("/api/v1/alerts/").json()["results"] == []
+
+
+def test_changing_one_rule_keeps_what_was_set_for_another(api_a):
+    api_a.patch("/api/v1/alert-rules/", {"non_response": {"enabled": False}}, format="json")
+
+    body = api_a.patch(
+        "/api/v1/alert-rules/", {"escalation": {"red_unacknowledged_hours": 24}}, format="json"
+    ).json()
+
+    assert body["non_response"]["enabled"] is False
+    assert body["escalation"]["red_unacknowledged_hours"] == 24

@@ -256,3 +256,15 @@ def test_evaluating_the_rules_takes_the_same_queries_for_3_or_300_answers(
 
     assert counts[0] == counts[1]
     assert Alert.across_practices_unsafe.count() == 0
+
+
+def test_an_answer_whose_evaluation_was_lost_is_evaluated_by_beat(api_a, practice_a, client_a):
+    response = _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    Alert.across_practices_unsafe.all().delete()
+    SurveyResponse.across_practices_unsafe.filter(pk=response.pk).update(alerts_evaluated_at=None)
+
+    with time_machine.travel(datetime(2026, 5, 4, 10, 2, tzinfo=UTC)):
+        tasks.evaluate_missed_alert_rules()
+        tasks.evaluate_missed_alert_rules()
+
+    assert [a["kind"] for a in _alerts(api_a)] == ["discuss_request"]

@@ -22,7 +22,7 @@ OWN = {
 
 
 def test_every_practice_sees_the_three_built_in_instruments(api_a):
-    codes = [i["code"] for i in api_a.get("/api/v1/instruments/").json()]
+    codes = [i["code"] for i in api_a.get("/api/v1/instruments/").json()["results"]]
 
     assert codes == ["alliance-check", "srs", "wai-sr"]
 
@@ -48,8 +48,10 @@ def test_a_practice_adds_its_own_instrument_seen_only_by_it(api_a, api_b):
     assert created.status_code == 201
     assert created.json() | {"version": 1, "built_in": False} == created.json()
     assert created.json()["items"][0]["step"] == 1
-    assert "our-check" in [i["code"] for i in api_a.get("/api/v1/instruments/").json()]
-    assert "our-check" not in [i["code"] for i in api_b.get("/api/v1/instruments/").json()]
+    assert "our-check" in [i["code"] for i in api_a.get("/api/v1/instruments/").json()["results"]]
+    assert "our-check" not in [
+        i["code"] for i in api_b.get("/api/v1/instruments/").json()["results"]
+    ]
 
 
 @pytest.mark.parametrize(

@@ -106,3 +106,40 @@ def test_readyz_counts_messages_by_status(client, pending_message):
 
     assert body["outbox"]["pending"] == 1
     assert body["outbox"]["failed"] == 0
+
+
+def test_an_unexpected_error_is_recorded_for_a_retry_not_left_claimed(pending_message, monkeypatch):
+    from notifications import rendering
+
+    def broken(message):
+        raise KeyError("a template that names a missing field")
+
+    monkeypatch.setitem(rendering._email_renderers, "survey_invitation", broken)
+
+    assert _deliver(pending_message) == "pending"
+    pending_message.refresh_from_db()
+    assert "KeyError" in pending_message.last_error
+    assert pending_message.claim_token is None
+
+
+def test_a_message_that_keeps_losing_its_worker_fails_in_the_end(pending_message, settings):
+    OutboxMessage.across_practices_unsafe.filter(pk=pending_message.pk).update(
+        status="claimed",
+        claimed_at=pending_message.created_at,
+        attempts=settings.OUTBOX_MAX_ATTEMPTS,
+    )
+
+    with time_machine.travel(pending_message.created_at + timedelta(minutes=10)):
+        queued = services.outbox_sweep()
+
+    pending_message.refresh_from_db()
+    assert queued == 0
+    assert pending_message.status == "failed"
+    assert "lost its worker" in pending_message.last_error
+
+
+def test_erasing_a_client_erases_the_messages_to_them(api_a, pending_message, client_a):
+    response = api_a.delete(f"/api/v1/clients/{client_a.pk}/")
+
+    assert response.status_code == 204
+    assert not OutboxMessage.across_practices_unsafe.exists()

@@ -160,3 +160,17 @@ def test_an_invalid_endpoint_is_a_field_error(api_a, body):
 
     assert response.status_code == 400
     assert not WebhookEndpoint.across_practices_unsafe.exists()
+
+
+def test_a_redirect_from_the_receiver_is_a_failure_and_never_followed(
+    api_a, practice_a, client_a, receiver
+):
+    _subscribe(api_a, receiver.url, events=["survey.completed"])
+    receiver.replies = [302]
+
+    make_response(practice_a.practice, client_a)
+    deliver_outbox()
+
+    message = OutboxMessage.across_practices_unsafe.get(kind="webhook")
+    assert (message.status, message.last_error) == ("pending", "Exception: HTTP 302")
+    assert len(receiver.requests) == 1

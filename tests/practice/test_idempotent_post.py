@@ -1,6 +1,8 @@
 import pytest
 import time_machine
+from rest_framework.renderers import JSONRenderer
 
+from practice.idempotency import request_fingerprint
 from practice.models import Clinician, IdempotencyRecord
 from practice.tasks import prune_idempotency_records
 
@@ -107,3 +109,19 @@ def test_stored_responses_are_forgotten_after_a_day(api_a):
 
     assert kept == 1
     assert IdempotencyRecord.across_practices_unsafe.count() == 0
+
+
+def test_a_key_whose_request_died_is_free_again_after_two_minutes(api_a, practice_a):
+    with time_machine.travel("2026-05-04T10:00:00Z", tick=False):
+        body = JSONRenderer().render(NEW_CLINICIAN)
+        IdempotencyRecord.across_practices_unsafe.create(
+            practice=practice_a.practice,
+            key="key-1",
+            request_fingerprint=request_fingerprint("POST", "/api/v1/clinicians/", body),
+        )
+        in_flight = _post(api_a, NEW_CLINICIAN)
+    with time_machine.travel("2026-05-04T10:02:01Z", tick=False):
+        retried = _post(api_a, NEW_CLINICIAN)
+
+    assert in_flight.status_code == 409
+    assert retried.status_code == 201
