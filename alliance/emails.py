@@ -65,16 +65,20 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
     return email
 
 
-def alert_url(alert_id) -> str:
-    return f"{settings.SITE_URL}/api/v1/alerts/{alert_id}/"
+def alert_url(alert: Alert) -> str:
+    """The practice's own page for the alert where it has one, else the alert in this API."""
+    template = alert.practice.alert_url_template
+    if template:
+        return template.replace("{alert_id}", str(alert.pk))
+    return f"{settings.SITE_URL}/api/v1/alerts/{alert.pk}/"
 
 
 def _alert_email(message: OutboxMessage, template: str) -> EmailMultiAlternatives | None:
     """Only that there is an alert, and a link to it: no name, no score."""
-    alert = Alert.objects.filter(pk=message.context["alert"]).first()
+    alert = Alert.objects.select_related("practice").filter(pk=message.context["alert"]).first()
     if alert is None:
         return None
-    context = {"alert_url": alert_url(alert.pk), "severity": alert.severity}
+    context = {"alert_url": alert_url(alert), "severity": alert.severity}
     subject = render_to_string(f"alliance/email/{template}_subject.txt", context).strip()
     text = render_to_string(f"alliance/email/{template}.txt", context)
     return EmailMultiAlternatives(subject=subject, body=text, to=[message.recipient])

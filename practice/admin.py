@@ -17,6 +17,7 @@ from practice.tenancy import PracticeOwnedModel, practice_scope
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "timezone", "created_at"]
+    fields = ["name", "slug", "timezone", "alert_url_template"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -14,6 +14,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone, such as 'Europe/Madrid'.")
 
 
+def validate_alert_url_template(value: str) -> None:
+    if value and "{alert_id}" not in value:
+        raise ValidationError("Put {alert_id} where the alert's id goes.")
+
+
 class Practice(models.Model):
     """A therapy practice: the tenant. Everything else belongs to exactly one practice."""
 
@@ -21,6 +26,14 @@ class Practice(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Where a clinician opens an alert: the practice's own system, with `{alert_id}` in it.
+    # Empty: the alert's address in this API.
+    alert_url_template = models.URLField(
+        max_length=300,
+        blank=True,
+        validators=[validate_alert_url_template],
+        help_text="e.g. https://records.example.org/alliance-alerts/{alert_id}",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

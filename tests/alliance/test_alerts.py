@@ -268,3 +268,15 @@ def test_an_answer_whose_evaluation_was_lost_is_evaluated_by_beat(api_a, practic
         tasks.evaluate_missed_alert_rules()
 
     assert [a["kind"] for a in _alerts(api_a)] == ["discuss_request"]
+
+
+def test_a_practice_with_its_own_alert_page_gets_links_to_it(api_a, practice_a, client_a):
+    practice_a.practice.alert_url_template = "https://records.example.org/alerts/{alert_id}"
+    practice_a.practice.save()
+    _answer(practice_a, client_a, LOW, day=4)
+    mail.outbox.clear()
+
+    deliver_outbox()
+
+    alert_id = _alerts(api_a)[0]["id"]
+    assert f"https://records.example.org/alerts/{alert_id}" in mail.outbox[0].body
