@@ -106,27 +106,10 @@ class AlertAdmin(PracticeOwnedAdmin):
     list_filter = ["kind", "severity", "status", "practice"]
     search_fields = ["=id", "=client__id"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "id",
-        "practice",
-        "client",
-        "clinician",
-        "session",
-        "kind",
-        "severity",
-        "status",
-        "evidence",
-        "created_at",
-        "updated_at",
-        "red_since",
-        "escalated_at",
-        "acknowledged_at",
-        "acknowledged_by",
-        "acknowledged_note",
-        "resolved_at",
-        "resolved_by",
-        "resolved_note",
-    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Alerts change through acknowledgement and resolution, over the API: never by hand.
+        return [field.name for field in Alert._meta.fields]
 
     def has_add_permission(self, request):
         return False

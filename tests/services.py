@@ -4,6 +4,7 @@ Each test that breaks a service gets an instance of its own on a free port; the 
 shared PostgreSQL and Redis are never stopped.
 """
 
+import asyncio
 import email
 import re
 import shutil
@@ -48,7 +49,7 @@ class SmtpServer:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         if self.accept_delay:
-            time.sleep(self.accept_delay)
+            await asyncio.sleep(self.accept_delay)
         with self._lock:
             if self.refusals:
                 return self.refusals.pop(0)

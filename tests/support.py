@@ -4,12 +4,14 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+_pause = threading.Event()  # never set: waiting on it is a pause between polls
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
@@ -30,7 +32,7 @@ def wait_for(check: Callable[[], T], *, timeout: float, what: str, interval: flo
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"Gave up after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
+        _pause.wait(interval)
 
 
 def environment_without(*names: str, **extra: str) -> dict[str, str]:
