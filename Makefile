@@ -15,7 +15,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-browser chromium lint migrate clean
+.PHONY: install run test test-browser bench chromium lint migrate clean
 
 install: $(STAMP)
 
@@ -39,7 +39,11 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 
 # Browser tests are left out here; a `-m` in PYTEST_ARGS comes later and so replaces this one.
 test: install
-	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not browser and not bench" $(PYTEST_ARGS)
+
+# Timings as ratios measured in one run; nothing is asserted about speed.
+bench: install
+	$(TEST_ENV) $(BIN)/pytest -m bench -q $(PYTEST_ARGS)
 
 # The tests marked `browser`: Playwright drives Debian's Chromium (never `playwright install`).
 test-browser: chromium install
