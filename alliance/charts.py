@@ -22,12 +22,14 @@ class ChartPoint:
     answered_at: datetime
     total: float
     flagged: bool
+    alerts: tuple[str, ...] = ()
 
 
 def alliance_chart_svg(
     points: list[ChartPoint], *, low: float, high: float, threshold: float | None, title: str
 ) -> str:
-    """Totals in answer order, the threshold as a dashed line, flagged answers as red squares."""
+    """Totals in answer order, the threshold as a dashed line, flagged answers (low, or the
+    cause of an alert) as red squares named with their alerts."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = (high - low) or 1
 
@@ -62,6 +64,8 @@ def alliance_chart_svg(
         parts.append(f'<polyline points="{path}" fill="none" stroke="#174ea6" stroke-width="2"/>')
     for i, point in enumerate(points):
         label = f"{point.answered_at:%Y-%m-%d}: {_n(point.total)}"
+        if point.alerts:
+            label += f" ({_('alerts')}: {', '.join(point.alerts)})"
         if point.flagged:
             parts.append(
                 f'<rect x="{x(i) - 5:.1f}" y="{y(point.total) - 5:.1f}" width="10" height="10" '
@@ -117,10 +121,14 @@ def client_alliance_chart(client: "Client") -> str:
         else selectors.instrument_current(selectors.survey_policy().instrument_code)
     )
     shown = [r for r in responses if r.instrument.code == latest.code]
+    alerts = selectors.alert_kinds_by_session(client_id=client.pk)
     low, high = latest.total_range
     points = [
         ChartPoint(
-            r.answered_at, r.total, is_low(r.instrument, r.total, r.answers) or r.discuss_request
+            r.answered_at,
+            r.total,
+            flagged=bool(alerts.get(r.session_id)) or is_low(r.instrument, r.total, r.answers),
+            alerts=tuple(sorted(alerts.get(r.session_id, ()))),
         )
         for r in shown
     ]

@@ -209,3 +209,13 @@ def practice_admin_emails() -> list[str]:
             .values_list("user__email", flat=True)
         )
     )
+
+
+def alert_kinds_by_session(*, client_id) -> dict:
+    """The kinds of alert each of a client's sessions raised, for marking them on a chart."""
+    kinds: dict = {}
+    for session_id, kind in Alert.objects.filter(client_id=client_id).values_list(
+        "session_id", "kind"
+    ):
+        kinds.setdefault(session_id, set()).add(kind)
+    return kinds

@@ -73,3 +73,12 @@ def test_responses_filter_by_client(api_a, practice_a, client_a):
 
     assert [r["id"] for r in results] == [str(mine.pk)]
     assert results[0]["invitation"] == str(mine.invitation_id)
+
+
+def test_the_chart_names_the_alerts_an_answer_raised(api_a, practice_a, client_a):
+    _answer(practice_a.practice, client_a, day=2, progress=10, discuss_request=True)
+
+    svg = api_a.get(f"/api/v1/clients/{client_a.pk}/alliance/chart/").content.decode()
+
+    assert "(alerts: discuss_request)" in svg
+    assert svg.count("<circle") == 0
