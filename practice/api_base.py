@@ -13,6 +13,7 @@ from practice.idempotency import (
     idempotency_store,
     request_fingerprint,
 )
+from practice.problems import PROBLEM_CONTENT_TYPE
 from practice.tenancy import practice_scope
 
 
@@ -68,7 +69,10 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, _ReplayStoredResponse):
-            response = Response(exc.stored.body, status=exc.stored.status_code)
+            status = exc.stored.status_code
+            # Stored errors were problem documents, and are replayed as such.
+            content_type = PROBLEM_CONTENT_TYPE if status >= 400 else None
+            response = Response(exc.stored.body, status=status, content_type=content_type)
             response["Idempotent-Replayed"] = "true"
             return response
         try:

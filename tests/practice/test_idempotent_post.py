@@ -61,6 +61,7 @@ def test_a_validation_error_is_replayed_too(api_a):
 
     assert first.status_code == repeat.status_code == 400
     assert repeat.json() == first.json()
+    assert repeat["Content-Type"] == "application/problem+json"
 
 
 def test_an_action_post_is_replayed(api_a, session_a):
