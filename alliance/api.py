@@ -68,6 +68,12 @@ class SurveyPolicySerializer(serializers.ModelSerializer):
     reminder_after_hours = serializers.IntegerField(
         min_value=1, max_value=24 * 30, required=False, allow_null=True
     )
+    language = serializers.ChoiceField(
+        choices=Client.Language.choices,
+        required=False,
+        allow_null=True,
+        help_text="The language of every survey; null: each client's own.",
+    )
 
     class Meta:
         model = SurveyPolicy
@@ -79,6 +85,7 @@ class SurveyPolicySerializer(serializers.ModelSerializer):
             "reminder_after_hours",
             "expires_after_hours",
             "quiet_hours",
+            "language",
         ]
 
     def validate(self, attrs):

@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from alliance import selectors
 from alliance.models import Alert, SurveyInvitation, SurveyLink
 from alliance.tokens import hash_token, new_token
 from notifications.models import OutboxMessage
@@ -40,14 +41,15 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
         return None
     url = survey_url(_new_link(invitation))
     stop_url = f"{url}stop/"
-    with translation.override(client.language):
+    language = selectors.survey_language(client)
+    with translation.override(language):
         context = {
             "practice_name": invitation.practice.name,
             "clinician_first_name": client.clinician.first_name,
             "survey_url": url,
             "stop_url": stop_url,
             "reminder": message.kind == OutboxMessage.Kind.SURVEY_REMINDER,
-            "language": client.language,
+            "language": language,
         }
         subject = render_to_string("alliance/email/survey_subject.txt", context).strip()
         text = render_to_string("alliance/email/survey.txt", context)

@@ -81,6 +81,10 @@ class SurveyPolicy(PracticeOwnedModel):
     # In the client's local time; a send that falls inside moves to `quiet_hours_end`.
     quiet_hours_start = models.TimeField(null=True, blank=True, default=time(21, 0))
     quiet_hours_end = models.TimeField(null=True, blank=True, default=time(8, 0))
+    # The language of every survey; null (the API's null too): each client's own.
+    language = models.CharField(  # noqa: DJ001
+        max_length=8, choices=Client.Language.choices, null=True, blank=True, default=None
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -26,6 +26,11 @@ def survey_policy() -> SurveyPolicy:
     return SurveyPolicy.objects.first() or SurveyPolicy(practice=current_practice())
 
 
+def survey_language(client) -> str:
+    """The language a client's surveys speak: the practice's choice, else the client's."""
+    return survey_policy().language or client.language
+
+
 def instrument_list() -> QuerySet[Instrument]:
     """The current version of every instrument the practice may use."""
     return Instrument.objects.filter(is_current=True).order_by("code")

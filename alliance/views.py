@@ -1,6 +1,8 @@
 """The client's survey page: reached from an emailed link, no login, no JavaScript."""
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from django.core.cache import cache
@@ -98,6 +100,15 @@ def _choice_values(item: dict) -> list:
     return list(range(int(low), int(high) + 1, int(step)))
 
 
+@contextmanager
+def _in_the_links_practice_and_language(link) -> Iterator[str]:
+    """The link's practice in scope, speaking the language of its client's surveys."""
+    with practice_scope(link.practice):
+        language = selectors.survey_language(link.invitation.client)
+        with translation.override(language):
+            yield language
+
+
 def _closed(request, reason: str, language: str):
     return render(request, CLOSED_PAGES[reason], {"language": language}, status=410)
 
@@ -114,8 +125,7 @@ def survey(request, token: str):
     if link is None:
         return _miss(request)
     invitation = link.invitation
-    language = invitation.client.language
-    with practice_scope(link.practice), translation.override(language):
+    with _in_the_links_practice_and_language(link) as language:
         context = _page_context(invitation, language)
         try:
             if request.method == "GET":
@@ -151,8 +161,7 @@ def stop_surveys(request, token: str):
     link = _find_link(token)
     if link is None:
         return _miss(request)
-    language = link.invitation.client.language
-    with practice_scope(link.practice), translation.override(language):
+    with _in_the_links_practice_and_language(link) as language:
         context = {"language": language, "practice_name": link.practice.name}
         if request.method == "POST":
             services.client_opt_out_of_surveys(client=link.invitation.client)

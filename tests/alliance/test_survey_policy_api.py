@@ -1,5 +1,7 @@
 import pytest
 
+from tests.factories import make_sent_invitation
+
 pytestmark = pytest.mark.django_db
 
 
@@ -12,6 +14,7 @@ def test_a_practice_starts_with_the_contracts_defaults(api_a):
         "reminder_after_hours": None,
         "expires_after_hours": 72,
         "quiet_hours": {"start": "21:00", "end": "08:00"},
+        "language": None,
     }
 
 
@@ -37,6 +40,7 @@ def test_put_replaces_the_policy(api_a):
         "reminder_after_hours": 48,
         "expires_after_hours": 96,
         "quiet_hours": {"start": "22:30", "end": "07:00"},
+        "language": "es",
     }
 
     response = api_a.put("/api/v1/survey-policy/", policy, format="json")
@@ -65,3 +69,12 @@ def test_an_invalid_policy_is_a_field_error(api_a, change, field):
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_a_practice_can_survey_every_client_in_one_language(api_a, practice_a, client_a, client):
+    api_a.patch("/api/v1/survey-policy/", {"language": "es"}, format="json")
+
+    _, token = make_sent_invitation(practice_a.practice, client_a)
+
+    assert client_a.language == "en"
+    assert '<html lang="es">' in client.get(f"/s/{token}/").content.decode()
