@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from alliance import charts, fhir, selectors, services
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from alliance.scoring import is_low
-from practice.api import UUID_PATTERN
+from practice.api import UUID_PATTERN, ReadOnlyRecordViewSet
 from practice.api_base import PracticeScopedViewSet
 from practice.models import Client
 from practice.pagination import CreatedCursorPagination
@@ -278,12 +278,6 @@ class ResponseFilter(filters.FilterSet):
 
 
 # Views
-
-
-class ReadOnlyRecordViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
-):
-    lookup_value_regex = UUID_PATTERN
 
 
 class SurveyPolicyViewSet(PracticeScopedViewSet):

@@ -8,8 +8,7 @@ from rest_framework.response import Response
 
 from notifications import selectors, services
 from notifications.models import OutboxMessage, WebhookEndpoint
-from practice.api import UUID_PATTERN
-from practice.api_base import PracticeScopedViewSet
+from practice.api import ReadOnlyRecordViewSet
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -40,13 +39,11 @@ class MessageFilter(filters.FilterSet):
         fields = ["status", "kind"]
 
 
-class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet):
+class MessageViewSet(ReadOnlyRecordViewSet):
     """Every email and webhook the practice's records caused, and how its delivery went."""
 
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
-    lookup_value_regex = UUID_PATTERN
-
     model = OutboxMessage
 
     def select_records(self):
@@ -79,16 +76,10 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookEndpointViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    PracticeScopedViewSet,
-):
+class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
     """Where the practice's events go. The signing secret is shown only when it is made."""
 
     serializer_class = WebhookEndpointSerializer
-    lookup_value_regex = UUID_PATTERN
     model = WebhookEndpoint
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -124,10 +124,17 @@ class SessionFilter(filters.FilterSet):
         fields = ["client", "clinician", "status", "starts_after", "starts_before"]
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet):
-    """List, read, create and PATCH a practice's records through its services."""
+class ReadOnlyRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
+):
+    """List and read a practice's records, found by their UUID."""
 
     lookup_value_regex = UUID_PATTERN
+
+
+class RecordViewSet(ReadOnlyRecordViewSet):
+    """List, read, create and PATCH a practice's records through its services."""
+
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     update_serializer_class: type[serializers.Serializer]
 
