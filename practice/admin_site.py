@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from practice.tenancy import across_practices_unsafe
 
+PLATFORM_ADMIN_PERMISSION = "practice.administer_platform"
+
 
 class PlatformAdminSite(admin.AdminSite):
     """Django admin for platform admins, who look across practices.
@@ -12,6 +14,19 @@ class PlatformAdminSite(admin.AdminSite):
 
     site_header = "Alliance platform admin"
     site_title = "Alliance admin"
+
+    def has_permission(self, request) -> bool:
+        """Platform admins only: a superuser, or staff given `practice.administer_platform`.
+
+        Django's default admits any staff user, whose model permissions would then show them
+        every practice's rows; a practice's own staff must see none of them.
+        """
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or user.has_perm(PLATFORM_ADMIN_PERMISSION))
+        )
 
     def admin_view(self, view, cacheable=False):
         protected = super().admin_view(view, cacheable)

@@ -38,6 +38,9 @@ class Practice(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Django admin looks across practices: only superusers and staff users given this
+        # permission may use it (`practice.admin_site.PlatformAdminSite.has_permission`).
+        permissions = [("administer_platform", "Can use the platform admin across practices")]
 
     def __str__(self) -> str:
         return self.name
