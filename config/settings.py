@@ -148,8 +148,8 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 # How often beat looks for surveys that have come due (sending is by due time, not countdown).
 SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=30)
 
-# Throttling counters must be shared by every web process, so they live in Redis whenever a
-# Redis is configured; a single `make run` process can keep them in memory.
+# Rate-limit counters must be shared by every web process, so they live in Redis whenever a
+# Redis is configured; a single `make run` process keeps them in memory.
 CACHE_URL = env.str("CACHE_URL", default="") or CELERY_BROKER_URL
 if CACHE_URL:
     CACHES = {
@@ -157,6 +157,9 @@ if CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="alliance"),
+            # A Redis that is down or hung costs a request at most this long: the rate
+            # limits then count in the process (`practice.rate_limits`).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

@@ -3,7 +3,7 @@
 from contextlib import ExitStack
 
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
 from practice.idempotency import (
@@ -48,7 +48,12 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (NotAuthenticated, AuthenticationFailed):
+            # Without a valid key the throttles count the address, and answer 429 past it.
+            self.check_throttles(request)
+            raise
         self._scope_exit.enter_context(practice_scope(request.auth.practice))
         if request.method == "POST":
             self._claim_idempotency_key(request)

@@ -1,12 +1,12 @@
 """API-key authentication and per-key throttling for the REST API."""
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from practice import rate_limits
 from practice.models import APIKey
 from practice.selectors import api_key_for_raw_key
 from practice.services import api_key_record_use
@@ -45,19 +45,27 @@ class HasPracticeAPIKey(BasePermission):
         return isinstance(request.auth, APIKey)
 
 
-class APIKeyRateThrottle(SimpleRateThrottle):
-    """At most `API_RATE_LIMIT` requests per API key (`none`: no limit)."""
+class APIKeyRateThrottle(BaseThrottle):
+    """At most `API_RATE_LIMIT` requests per API key (`none`: no limit).
 
-    scope = "api_key"
+    Requests without a valid key are counted by their address under the same rate, so that
+    guessing keys is throttled too (the base view asks for that check when authentication
+    fails). Counting is `practice.rate_limits`: atomic, shared across processes.
+    """
 
-    def get_rate(self) -> str | None:
-        rate = settings.API_RATE_LIMIT
-        return None if rate.strip().lower() == "none" else rate
+    def allow_request(self, request, view) -> bool:
+        rate = rate_limits.api_rate()
+        if rate is None:
+            return True
+        if isinstance(request.auth, APIKey):
+            counter = f"api-key:{request.auth.pk}"
+        else:
+            counter = f"api-address:{request.META.get('REMOTE_ADDR', 'unknown')}"
+        self.verdict = rate_limits.rate_limit_hit(counter, rate)
+        return self.verdict.allowed
 
-    def get_cache_key(self, request, view) -> str | None:
-        if not isinstance(request.auth, APIKey):
-            return None
-        return f"throttle:api-key:{request.auth.pk}"
+    def wait(self) -> int:
+        return self.verdict.retry_after_seconds
 
 
 class APIKeySchemeForOpenAPI(OpenApiAuthenticationExtension):

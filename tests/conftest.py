@@ -11,6 +11,7 @@ from config.celery import app as celery_app
 from practice.models import Membership
 from practice.tenancy import practice_scope
 from tests import factories
+from tests.services import RedisServer
 
 
 def api_client_for(raw_key: str | None) -> APIClient:
@@ -64,6 +65,14 @@ def tasks_carry_ids_only():
 def fresh_cache():
     """Throttling and guessing counters start at zero in every test."""
     cache.clear()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of the test's own, which it may stop (the machine's shared one stays up)."""
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -2,19 +2,12 @@ import pytest
 from django.test import override_settings
 
 from config.celery import app as celery_app
-from tests.services import CeleryWorker, RedisServer, SmtpServer
+from tests.services import CeleryWorker, SmtpServer
 
 
 @pytest.fixture
 def smtp_server():
     server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path).start()
     yield server
     server.stop()
 
