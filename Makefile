@@ -15,7 +15,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-browser bench chromium lint migrate clean
+.PHONY: install run test test-browser bench validate-alerts chromium lint migrate clean
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ test: install
 # Timings as ratios measured in one run; nothing is asserted about speed.
 bench: install
 	$(TEST_ENV) $(BIN)/pytest -m bench -q $(PYTEST_ARGS)
+
+# The alert rules' defaults replayed on simulated cohorts; fails when a target is missed at 1x
+# noise. Needs no database (about a minute on two cores).
+validate-alerts: install
+	DEBUG=true $(BIN)/python manage.py validate_alerts --check
 
 # The tests marked `browser`: Playwright drives Debian's Chromium (never `playwright install`).
 test-browser: chromium install
