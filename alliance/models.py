@@ -3,7 +3,7 @@ from datetime import time
 
 from django.db import models
 
-from practice.models import Client, Session
+from practice.models import Client, Session, updated_index
 from practice.tenancy import PracticeOrSharedManager, PracticeOwnedModel
 
 
@@ -36,6 +36,7 @@ class Instrument(models.Model):
     standard_deviation = models.FloatField(null=True, blank=True)
     reliability = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PracticeOrSharedManager()
     across_practices_unsafe = models.Manager()  # noqa: DJ012 - a manager, not a field
@@ -46,7 +47,10 @@ class Instrument(models.Model):
                 fields=["practice", "code", "version"], name="instrument_version_unique"
             ),
         ]
-        indexes = [models.Index(fields=["practice", "code", "is_current"], name="instrument_code")]
+        indexes = [
+            models.Index(fields=["practice", "code", "is_current"], name="instrument_code"),
+            updated_index("instrument"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
@@ -136,6 +140,7 @@ class SurveyInvitation(PracticeOwnedModel):
             models.Index(fields=["practice", "client", "send_at"], name="invitation_client"),
             models.Index(fields=["status", "send_at"], name="invitation_due"),
             models.Index(fields=["practice", "created_at"], name="invitation_created"),
+            updated_index("invitation"),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +183,7 @@ class SurveyResponse(PracticeOwnedModel):
     answered_at = models.DateTimeField()
     # Set when the alert rules have looked at this response; beat finds any left behind.
     alerts_evaluated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -186,6 +192,7 @@ class SurveyResponse(PracticeOwnedModel):
         indexes = [
             models.Index(fields=["practice", "client", "answered_at"], name="response_client"),
             models.Index(fields=["practice", "answered_at"], name="response_answered"),
+            updated_index("response"),
         ]
 
     def __str__(self) -> str:
@@ -268,6 +275,7 @@ class Alert(PracticeOwnedModel):
             models.Index(fields=["practice", "created_at"], name="alert_created"),
             models.Index(fields=["practice", "client", "kind", "status"], name="alert_client"),
             models.Index(fields=["severity", "status", "red_since"], name="alert_escalation"),
+            updated_index("alert"),
         ]
 
     def __str__(self) -> str:

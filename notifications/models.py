@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from practice.models import updated_index
 from practice.tenancy import PracticeOwnedModel
 
 
@@ -63,6 +64,7 @@ class OutboxMessage(PracticeOwnedModel):
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["status", "claimed_at"], name="outbox_claimed"),
             models.Index(fields=["practice", "created_at"], name="outbox_created"),
+            updated_index("outbox"),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +83,7 @@ class WebhookEndpoint(PracticeOwnedModel):
         SURVEY_COMPLETED = "survey.completed"
         ALERT_CREATED = "alert.created"
         ALERT_UPDATED = "alert.updated"
+        IMPORT_COMPLETED = "import.completed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     url = models.URLField(max_length=500)
@@ -97,7 +100,10 @@ class WebhookEndpoint(PracticeOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["practice", "id"], name="webhook_practice_id"),
         ]
-        indexes = [models.Index(fields=["practice", "active"], name="webhook_active")]
+        indexes = [
+            models.Index(fields=["practice", "active"], name="webhook_active"),
+            updated_index("webhook"),
+        ]
 
     def __str__(self) -> str:
         return self.url

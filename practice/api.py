@@ -1,16 +1,17 @@
 """REST API for clinicians, clients and sessions: translate HTTP to services and back."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from practice import selectors, services
 from practice.api_base import PracticeScopedViewSet
-from practice.models import Client, Clinician, Session, validate_timezone
+from practice.models import EXTERNAL_ID_PATTERN, Client, Clinician, Session, validate_timezone
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -30,10 +31,28 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
 
+EXTERNAL_ID_HELP = "The practice's own id for this record (its EHR's), unique in the practice."
+
+
 class ClinicianSerializer(serializers.ModelSerializer):
     class Meta:
         model = Clinician
-        fields = ["id", "name", "email", "active", "created_at", "updated_at"]
+        fields = ["id", "external_id", "name", "email", "active", "created_at", "updated_at"]
+        extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
+
+
+class ClinicianUpsertSerializer(ClinicianSerializer):
+    """A clinician put by external id: the id comes from the address."""
+
+    class Meta(ClinicianSerializer.Meta):
+        read_only_fields = ["external_id"]
+
+
+class ExternalReferenceField(serializers.CharField):
+    """A related record named by the practice's own id instead of ours."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, write_only=True, max_length=128, **kwargs)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -46,6 +65,7 @@ class ClientSerializer(serializers.ModelSerializer):
         model = Client
         fields = [
             "id",
+            "external_id",
             "name",
             "email",
             "clinician",
@@ -57,6 +77,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status"]
+        extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
 
     def validate_timezone(self, value: str) -> str:
         try:
@@ -69,6 +90,20 @@ class ClientSerializer(serializers.ModelSerializer):
 class ClientUpdateSerializer(ClientSerializer):
     class Meta(ClientSerializer.Meta):
         read_only_fields = []
+
+
+class ClientUpsertSerializer(ClientSerializer):
+    """A client put by external id; the clinician is named by `clinician` or by
+    `clinician_external_id`."""
+
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects, required=False)
+    clinician_external_id = ExternalReferenceField(
+        help_text="The clinician's external id, instead of `clinician`."
+    )
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "clinician_external_id"]
+        read_only_fields = ["external_id"]
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -84,6 +119,7 @@ class SessionSerializer(serializers.ModelSerializer):
         model = Session
         fields = [
             "id",
+            "external_id",
             "client",
             "clinician",
             "starts_at",
@@ -95,6 +131,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "completed_at", "sequence"]
+        extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
 
 
 class SessionUpdateSerializer(SessionSerializer):
@@ -103,16 +140,50 @@ class SessionUpdateSerializer(SessionSerializer):
     client = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class ClientFilter(filters.FilterSet):
+class SessionUpsertSerializer(SessionSerializer):
+    """A session put by external id, naming its client and clinician by id or external id.
+
+    A new session may arrive in any state; one that arrives completed is history and plans no
+    survey. A known scheduled session that arrives completed is completed now, as with
+    `complete/`, and its survey is planned.
+    """
+
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects, required=False)
+    client_external_id = ExternalReferenceField(
+        help_text="The client's external id, instead of `client`."
+    )
+    clinician_external_id = ExternalReferenceField(
+        help_text="The clinician's external id, instead of `clinician`."
+    )
+    completed_at = AwareDateTimeField(
+        required=False, help_text="For a session recorded as completed: when it ended."
+    )
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "client_external_id", "clinician_external_id"]
+        read_only_fields = ["external_id", "sequence"]
+
+
+class ExternalIdFilter(filters.FilterSet):
+    external_id = filters.CharFilter(help_text="The practice's own id for the record.")
+
+
+class ClinicianFilter(ExternalIdFilter):
+    class Meta:
+        model = Clinician
+        fields = ["external_id"]
+
+
+class ClientFilter(ExternalIdFilter):
     clinician = filters.UUIDFilter(field_name="clinician_id")
     status = filters.ChoiceFilter(choices=Client.Status.choices)
 
     class Meta:
         model = Client
-        fields = ["clinician", "status"]
+        fields = ["clinician", "status", "external_id"]
 
 
-class SessionFilter(filters.FilterSet):
+class SessionFilter(ExternalIdFilter):
     client = filters.UUIDFilter(field_name="client_id")
     clinician = filters.UUIDFilter(field_name="clinician_id")
     status = filters.ChoiceFilter(choices=Session.Status.choices)
@@ -121,7 +192,7 @@ class SessionFilter(filters.FilterSet):
 
     class Meta:
         model = Session
-        fields = ["client", "clinician", "status", "starts_after", "starts_before"]
+        fields = ["client", "clinician", "status", "starts_after", "starts_before", "external_id"]
 
 
 class ReadOnlyRecordViewSet(
@@ -133,15 +204,22 @@ class ReadOnlyRecordViewSet(
 
 
 class RecordViewSet(ReadOnlyRecordViewSet):
-    """List, read, create and PATCH a practice's records through its services."""
+    """List, read, create and PATCH a practice's records through its services, and GET or PUT
+    them by the practice's own id at `external/{external_id}/`."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     update_serializer_class: type[serializers.Serializer]
+    upsert_serializer_class: type[serializers.Serializer]
 
     def get_serializer_class(self):
         if self.action == "partial_update":
             return self.update_serializer_class
+        if self.action == "external" and self.request and self.request.method == "PUT":
+            return self.upsert_serializer_class
         return self.serializer_class
+
+    def upsert_record(self, external_id: str, data: dict):
+        raise NotImplementedError
 
     def create_record(self, data: dict):
         raise NotImplementedError
@@ -161,10 +239,41 @@ class RecordViewSet(ReadOnlyRecordViewSet):
         instance = self.update_record(serializer.instance, serializer.validated_data)
         return Response(self.serializer_class(instance).data)
 
+    @action(
+        detail=False,
+        methods=["get", "put"],
+        url_path=rf"external/(?P<external_id>{EXTERNAL_ID_PATTERN})",
+    )
+    def external(self, request, external_id: str):
+        """GET: the record the practice knows by `external_id`. PUT: create it (201) or update
+        it (200); fields left out keep their value, or take their default when created."""
+        if request.method == "GET":
+            instance = get_object_or_404(self.get_queryset(), external_id=external_id)
+            return Response(self.serializer_class(instance).data)
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        instance, created = self.upsert_record(external_id, serializer.validated_data)
+        return Response(
+            self.serializer_class(instance).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
+
+def _external_schema(*, upsert, record):
+    """The OpenAPI description of `external/{external_id}/`, whose PUT creates or updates."""
+    return extend_schema_view(
+        external=extend_schema(
+            methods=["PUT"], request=upsert, responses={200: record, 201: record}
+        )
+    )
+
+
+@_external_schema(upsert=ClinicianUpsertSerializer, record=ClinicianSerializer)
 class ClinicianViewSet(mixins.DestroyModelMixin, RecordViewSet):
     model = Clinician
     serializer_class = update_serializer_class = ClinicianSerializer
+    upsert_serializer_class = ClinicianUpsertSerializer
+    filterset_class = ClinicianFilter
 
     def select_records(self):
         return selectors.clinician_list()
@@ -175,14 +284,19 @@ class ClinicianViewSet(mixins.DestroyModelMixin, RecordViewSet):
     def update_record(self, instance, data):
         return services.clinician_update(clinician=instance, **data)
 
+    def upsert_record(self, external_id, data):
+        return services.clinician_upsert(external_id=external_id, **data)
+
     def perform_destroy(self, instance):
         services.clinician_delete(clinician=instance)
 
 
+@_external_schema(upsert=ClientUpsertSerializer, record=ClientSerializer)
 class ClientViewSet(mixins.DestroyModelMixin, RecordViewSet):
     model = Client
     serializer_class = ClientSerializer
     update_serializer_class = ClientUpdateSerializer
+    upsert_serializer_class = ClientUpsertSerializer
     filterset_class = ClientFilter
 
     def select_records(self):
@@ -194,16 +308,21 @@ class ClientViewSet(mixins.DestroyModelMixin, RecordViewSet):
     def update_record(self, instance, data):
         return services.client_update(client=instance, **data)
 
+    def upsert_record(self, external_id, data):
+        return services.client_upsert(external_id=external_id, **data)
+
     def perform_destroy(self, instance):
         services.client_delete(client=instance)
 
 
+@_external_schema(upsert=SessionUpsertSerializer, record=SessionSerializer)
 class SessionViewSet(RecordViewSet):
     model = Session
     serializer_class = SessionSerializer
     update_serializer_class = SessionUpdateSerializer
+    upsert_serializer_class = SessionUpsertSerializer
     filterset_class = SessionFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def select_records(self):
         return selectors.session_list()
@@ -213,6 +332,9 @@ class SessionViewSet(RecordViewSet):
 
     def update_record(self, instance, data):
         return services.session_update(session=instance, **data)
+
+    def upsert_record(self, external_id, data):
+        return services.session_upsert(external_id=external_id, **data)
 
     def _transition(self, transition) -> Response:
         session, _ = transition(session=self.get_object())

@@ -28,6 +28,13 @@ class Conflict(ApplicationError):
     slug = "conflict"
     title = "The request conflicts with the current state"
 
+    def __init__(
+        self, detail: str, *, errors: dict[str, list[str]] | None = None, existing_id=None
+    ):
+        super().__init__(detail, errors=errors)
+        # The record already holding what was asked for, so the caller can adopt or fix it.
+        self.existing_id = existing_id
+
 
 class IdempotencyKeyReused(ApplicationError):
     status_code = 422

@@ -4,6 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
 from django.db import models
 
 from practice.tenancy import PracticeOwnedModel
@@ -12,6 +13,35 @@ from practice.tenancy import PracticeOwnedModel
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not an IANA time zone, such as 'Europe/Madrid'.")
+
+
+# A practice's own id for a record travels in URLs (`/clients/external/{external_id}/`), so it
+# keeps to characters that need no escaping in a path segment.
+EXTERNAL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@~|-]{0,127}"
+validate_external_id = RegexValidator(
+    rf"^{EXTERNAL_ID_PATTERN}\Z",
+    "Use 1 to 128 letters, digits or . _ : @ ~ | -, starting with a letter or digit.",
+)
+
+
+def external_id_field() -> models.CharField:
+    """The practice's own id for a record (its EHR's or scheduler's); unique per practice."""
+    return models.CharField(
+        max_length=128, null=True, blank=True, validators=[validate_external_id]
+    )
+
+
+def external_id_unique(model_name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["practice", "external_id"],
+        condition=models.Q(external_id__isnull=False),
+        name=f"{model_name}_external_id",
+    )
+
+
+def updated_index(model_name: str) -> models.Index:
+    """What `?updated_since=` and `?ordering=updated_at` read: a practice's rows by change."""
+    return models.Index(fields=["practice", "updated_at", "id"], name=f"{model_name}_updated")
 
 
 def validate_alert_url_template(value: str) -> None:
@@ -100,6 +130,7 @@ class Clinician(PracticeOwnedModel):
     """A therapist who sees clients and receives their alliance alerts."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = external_id_field()
     name = models.CharField(max_length=200)
     email = models.EmailField()
     active = models.BooleanField(default=True)
@@ -113,8 +144,12 @@ class Clinician(PracticeOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["practice", "id"], name="clinician_practice_id"),
             models.UniqueConstraint(fields=["practice", "email"], name="clinician_email_unique"),
+            external_id_unique("clinician"),
         ]
-        indexes = [models.Index(fields=["practice", "created_at"], name="clinician_created")]
+        indexes = [
+            models.Index(fields=["practice", "created_at"], name="clinician_created"),
+            updated_index("clinician"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -138,6 +173,7 @@ class Client(PracticeOwnedModel):
         SPANISH = "es", "Español"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = external_id_field()
     name = models.CharField(max_length=200)
     email = models.EmailField()
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="clients")
@@ -154,10 +190,12 @@ class Client(PracticeOwnedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["practice", "id"], name="client_practice_id"),
+            external_id_unique("client"),
         ]
         indexes = [
             models.Index(fields=["practice", "created_at"], name="client_created"),
             models.Index(fields=["practice", "clinician"], name="client_clinician"),
+            updated_index("client"),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +212,7 @@ class Session(PracticeOwnedModel):
         NO_SHOW = "no_show"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = external_id_field()
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sessions")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField()
@@ -191,10 +230,12 @@ class Session(PracticeOwnedModel):
             models.UniqueConstraint(
                 fields=["practice", "client", "sequence"], name="session_sequence_per_client"
             ),
+            external_id_unique("session"),
         ]
         indexes = [
             models.Index(fields=["practice", "starts_at"], name="session_starts"),
             models.Index(fields=["practice", "clinician", "starts_at"], name="session_clinician"),
+            updated_index("session"),
         ]
 
     def __str__(self) -> str:
@@ -218,3 +259,100 @@ class IdempotencyRecord(PracticeOwnedModel):
             models.UniqueConstraint(fields=["practice", "key"], name="idempotency_key_unique"),
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+
+class Tombstone(PracticeOwnedModel):
+    """The mark an erased record leaves, so that a practice's system that syncs can erase its
+    copy too: the record's type and id, and when it went. Nothing else about it is kept."""
+
+    class RecordType(models.TextChoices):
+        CLINICIAN = "clinician"
+        CLIENT = "client"
+        SESSION = "session"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record_type = models.CharField(max_length=40, choices=RecordType.choices)
+    record_id = models.UUIDField()
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="tombstone_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "deleted_at", "id"], name="tombstone_deleted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id}"
+
+
+class BulkImport(PracticeOwnedModel):
+    """A file of clinicians, clients and sessions loaded by a worker, chunk by chunk.
+
+    Each chunk of rows is written in one transaction together with `rows_done`, so a worker
+    that dies loses nothing and repeats nothing: the next one resumes after the last chunk that
+    committed. The uploaded file is a row of its own (`BulkImportFile`), dropped once the import
+    has finished, since it holds the clients' names and addresses.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv"
+        JSON_LINES = "jsonl"
+
+    class Resource(models.TextChoices):
+        CLINICIANS = "clinicians"
+        CLIENTS = "clients"
+        SESSIONS = "sessions"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    # Every row's type when the file holds one kind; blank: each row names its own `type`.
+    resource = models.CharField(max_length=20, choices=Resource.choices, blank=True)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    # `[{"row": n, "external_id": …, "errors": {field: [messages]}}]`, the first ones only.
+    errors = models.JSONField(default=list)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="bulkimport_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "created_at"], name="bulkimport_created"),
+            updated_index("bulkimport"),
+            models.Index(fields=["status", "updated_at"], name="bulkimport_unfinished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {str(self.id)[:8]} ({self.status})"
+
+
+class BulkImportFile(PracticeOwnedModel):
+    """The uploaded file of an import, kept only until the import has finished."""
+
+    bulk_import = models.OneToOneField(
+        BulkImport, on_delete=models.CASCADE, primary_key=True, related_name="file"
+    )
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "bulk_import"], name="bulkimportfile_practice_import"
+            ),
+        ]

@@ -54,6 +54,8 @@ def problem_exception_handler(exc, context):
             detail=exc.detail,
             errors=exc.errors,
         )
+        if getattr(exc, "existing_id", None) is not None:
+            body["existing_id"] = str(exc.existing_id)
         return Response(body, status=exc.status_code, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, Http404):

@@ -20,6 +20,7 @@ from practice.models import (
     Membership,
     Practice,
     Session,
+    Tombstone,
 )
 from practice.tenancy import current_practice, practice_scope
 
@@ -95,33 +96,85 @@ def practice_create(
     return practice, raw_key
 
 
-def _email_taken_by_another_clinician(email: str, exclude: Clinician | None = None) -> bool:
-    clinicians = Clinician.objects.filter(email__iexact=email)
-    if exclude is not None:
-        clinicians = clinicians.exclude(pk=exclude.pk)
-    return clinicians.exists()
+def _same_external_id(model, external_id: str | None, exclude_pk=None):
+    """Another record of `model` that already carries `external_id`, if any."""
+    if external_id is None:
+        return None
+    return model.objects.filter(external_id=external_id).exclude(pk=exclude_pk).first()
 
 
-def _save_clinician(clinician: Clinician) -> Clinician:
-    if _email_taken_by_another_clinician(clinician.email, exclude=clinician):
-        raise InvalidInput({"email": ["A clinician with this email already exists."]})
+def _require_free_external_id(record) -> None:
+    holder = _same_external_id(type(record), record.external_id, exclude_pk=record.pk)
+    if holder is not None:
+        kind = type(record).__name__.lower()
+        raise Conflict(
+            f"Another {kind} already has this external id.",
+            errors={"external_id": [f"Another {kind} already has this external id."]},
+            existing_id=holder.pk,
+        )
+
+
+def _save_unique(record, *, check) -> None:
+    """Save `record` after `check` (which raises a 409 naming the record in the way); a
+    concurrent write that wins the race meanwhile is found by the same check."""
+    check(record)
     try:
         with transaction.atomic():
-            clinician.save()
-    except IntegrityError as error:
-        raise InvalidInput({"email": ["A clinician with this email already exists."]}) from error
+            record.save()
+    except IntegrityError:
+        check(record)
+        raise
+
+
+def _require_free_clinician_fields(clinician: Clinician) -> None:
+    _require_free_external_id(clinician)
+    holder = (
+        Clinician.objects.filter(email__iexact=clinician.email).exclude(pk=clinician.pk).first()
+    )
+    if holder is not None:
+        raise Conflict(
+            "A clinician with this email already exists.",
+            errors={"email": ["A clinician with this email already exists."]},
+            existing_id=holder.pk,
+        )
+
+
+def _require_fields(given: dict, required: tuple[str, ...]) -> None:
+    missing = [name for name in required if given.get(name) is None]
+    if missing:
+        raise InvalidInput({name: ["This field is required."] for name in missing})
+
+
+def clinician_create(
+    *, name: str, email: str, active: bool = True, external_id: str | None = None
+) -> Clinician:
+    clinician = Clinician(
+        practice=current_practice(),
+        name=name,
+        email=email,
+        active=active,
+        external_id=external_id,
+    )
+    _save_unique(clinician, check=_require_free_clinician_fields)
     return clinician
-
-
-def clinician_create(*, name: str, email: str, active: bool = True) -> Clinician:
-    clinician = Clinician(practice=current_practice(), name=name, email=email, active=active)
-    return _save_clinician(clinician)
 
 
 def clinician_update(*, clinician: Clinician, **changes) -> Clinician:
     for field, value in changes.items():
         setattr(clinician, field, value)
-    return _save_clinician(clinician)
+    _save_unique(clinician, check=_require_free_clinician_fields)
+    return clinician
+
+
+@transaction.atomic
+def clinician_upsert(*, external_id: str, **fields) -> tuple[Clinician, bool]:
+    """Create or update the clinician the practice knows as `external_id`; True if created.
+    Fields left out keep their value (or their default, for a new clinician)."""
+    existing = Clinician.objects.select_for_update().filter(external_id=external_id).first()
+    if existing is not None:
+        return clinician_update(clinician=existing, **fields), False
+    _require_fields(fields, ("name", "email"))
+    return clinician_create(external_id=external_id, **fields), True
 
 
 def clinician_delete(*, clinician: Clinician) -> None:
@@ -135,7 +188,25 @@ def clinician_delete(*, clinician: Clinician) -> None:
         raise Conflict(
             "This clinician has session history, which is kept. Set `active` to false instead."
         )
-    clinician.delete()
+    with transaction.atomic():
+        tombstones_record(record_type=Tombstone.RecordType.CLINICIAN, record_ids=[clinician.pk])
+        clinician.delete()
+
+
+def _by_reference(model, field: str, record, external_id: str | None):
+    """The record named by a related record's id (already resolved) or by its external id."""
+    if external_id is None:
+        return record
+    found = model.objects.filter(external_id=external_id).first()
+    if found is None:
+        raise InvalidInput(
+            {f"{field}_external_id": [f"No {field} has the external id {external_id!r}."]}
+        )
+    if record is not None and record.pk != found.pk:
+        raise InvalidInput(
+            {f"{field}_external_id": [f"Names another {field} than `{field}` does."]}
+        )
+    return found
 
 
 def _require_active_clinician(clinician: Clinician) -> None:
@@ -151,18 +222,24 @@ def client_create(
     survey_consent: bool = False,
     timezone_name: str | None = None,
     language: str = Client.Language.ENGLISH,
+    external_id: str | None = None,
+    status: str = Client.Status.ACTIVE,
 ) -> Client:
     _require_active_clinician(clinician)
     practice = current_practice()
-    return Client.objects.create(
+    client = Client(
         practice=practice,
+        external_id=external_id,
         name=name,
         email=email,
         clinician=clinician,
         survey_consent=survey_consent,
         timezone=timezone_name or practice.timezone,
         language=language,
+        status=status,
     )
+    _save_unique(client, check=_require_free_external_id)
+    return client
 
 
 def client_update(*, client: Client, **changes) -> Client:
@@ -177,17 +254,52 @@ def client_update(*, client: Client, **changes) -> Client:
         changes["episode_started_at"] = timezone.now()
     for field, value in changes.items():
         setattr(client, field, value)
-    client.save()
+    _save_unique(client, check=_require_free_external_id)
     return client
+
+
+@transaction.atomic
+def client_upsert(
+    *,
+    external_id: str,
+    clinician: Clinician | None = None,
+    clinician_external_id: str | None = None,
+    **fields,
+) -> tuple[Client, bool]:
+    """Create or update the client the practice knows as `external_id`; True if created.
+    The clinician is named by id or by external id; fields left out keep their value."""
+    clinician = _by_reference(Clinician, "clinician", clinician, clinician_external_id)
+    if clinician is not None:
+        fields["clinician"] = clinician
+    existing = Client.objects.select_for_update().filter(external_id=external_id).first()
+    if existing is not None:
+        return client_update(client=existing, **fields), False
+    _require_fields(fields, ("name", "email", "clinician"))
+    timezone_name = fields.pop("timezone", None)
+    return client_create(external_id=external_id, timezone_name=timezone_name, **fields), True
 
 
 @transaction.atomic
 def client_delete(*, client: Client) -> None:
     """Erase a client and everything recorded about them: their sessions, surveys, answers
-    and alerts go with them, and so do messages to them and stored replies that named them."""
+    and alerts go with them, and so do messages to them and stored replies that named them.
+    Tombstones tell the practice's systems which records went."""
     messages_erase_for_client(client=client)
     IdempotencyRecord.objects.filter(response_body__id=str(client.pk)).delete()
+    tombstones_record(
+        record_type=Tombstone.RecordType.SESSION,
+        record_ids=list(client.sessions.values_list("pk", flat=True)),
+    )
+    tombstones_record(record_type=Tombstone.RecordType.CLIENT, record_ids=[client.pk])
     client.delete()
+
+
+def tombstones_record(*, record_type: str, record_ids: list) -> None:
+    practice = current_practice()
+    Tombstone.objects.bulk_create(
+        Tombstone(practice=practice, record_type=record_type, record_id=record_id)
+        for record_id in record_ids
+    )
 
 
 @transaction.atomic
@@ -197,24 +309,44 @@ def session_create(
     starts_at: datetime,
     clinician: Clinician | None = None,
     duration_minutes: int = 50,
+    external_id: str | None = None,
+    status: str = Session.Status.SCHEDULED,
+    completed_at: datetime | None = None,
 ) -> Session:
+    """Book a session, or record one from the past in its final state.
+
+    A session recorded as already completed is history: no survey is planned for it.
+    """
+    _require_completed_at_only_when_completed(status, completed_at)
+    if status == Session.Status.COMPLETED and completed_at is None:
+        completed_at = starts_at + timedelta(minutes=duration_minutes)
     # Lock the client so that two sessions booked at once get different sequence numbers.
     locked_client = Client.objects.select_for_update().get(pk=client.pk)
     last = locked_client.sessions.order_by("-sequence").values_list("sequence", flat=True).first()
-    return Session.objects.create(
+    session = Session(
         practice=current_practice(),
+        external_id=external_id,
         client=locked_client,
         clinician=clinician or locked_client.clinician,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
+        status=status,
+        completed_at=completed_at,
         sequence=(last or 0) + 1,
     )
+    _save_unique(session, check=_require_free_external_id)
+    return session
+
+
+def _require_completed_at_only_when_completed(status: str, completed_at) -> None:
+    if completed_at is not None and status != Session.Status.COMPLETED:
+        raise InvalidInput({"completed_at": ["Only a completed session has a completion time."]})
 
 
 def session_update(*, session: Session, **changes) -> Session:
     for field, value in changes.items():
         setattr(session, field, value)
-    session.save()
+    _save_unique(session, check=_require_free_external_id)
     return session
 
 
@@ -255,3 +387,60 @@ def session_cancel(*, session: Session) -> tuple[Session, bool]:
 
 def session_mark_no_show(*, session: Session) -> tuple[Session, bool]:
     return _session_transition(session=session, to_status=Session.Status.NO_SHOW)
+
+
+def _session_back_to_scheduled(*, session: Session) -> tuple[Session, bool]:
+    raise Conflict(
+        f"This session is {session.get_status_display().lower()}; it cannot be scheduled again."
+    )
+
+
+_TRANSITIONS = {
+    Session.Status.SCHEDULED: _session_back_to_scheduled,
+    Session.Status.COMPLETED: session_complete,
+    Session.Status.CANCELLED: session_cancel,
+    Session.Status.NO_SHOW: session_mark_no_show,
+}
+
+
+@transaction.atomic
+def session_upsert(
+    *,
+    external_id: str,
+    client: Client | None = None,
+    client_external_id: str | None = None,
+    clinician: Clinician | None = None,
+    clinician_external_id: str | None = None,
+    status: str | None = None,
+    completed_at: datetime | None = None,
+    **fields,
+) -> tuple[Session, bool]:
+    """Create or update the session the practice knows as `external_id`; True if created.
+
+    A session that arrives already completed is history and plans no survey; a known
+    scheduled session that arrives completed has just been completed, as with `complete/`.
+    """
+    client = _by_reference(Client, "client", client, client_external_id)
+    clinician = _by_reference(Clinician, "clinician", clinician, clinician_external_id)
+    if clinician is not None:
+        fields["clinician"] = clinician
+    existing = Session.objects.select_for_update().filter(external_id=external_id).first()
+    if existing is None:
+        _require_fields({"client": client, **fields}, ("client", "starts_at"))
+        session = session_create(
+            client=client,
+            external_id=external_id,
+            status=status or Session.Status.SCHEDULED,
+            completed_at=completed_at,
+            **fields,
+        )
+        return session, True
+    if client is not None and client.pk != existing.client_id:
+        raise InvalidInput({"client": ["A session cannot move to another client."]})
+    session = session_update(session=existing, **fields)
+    if status is not None and status != session.status:
+        session, _ = _TRANSITIONS[status](session=session)
+    if completed_at is not None:
+        _require_completed_at_only_when_completed(session.status, completed_at)
+        session = session_update(session=session, completed_at=completed_at)
+    return session, False

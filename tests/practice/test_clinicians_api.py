@@ -32,8 +32,9 @@ def test_two_clinicians_of_a_practice_cannot_share_an_email(api_a, clinician_a):
         format="json",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["errors"] == {"email": ["A clinician with this email already exists."]}
+    assert response.json()["existing_id"] == str(clinician_a.pk)
 
 
 def test_another_practice_may_use_the_same_clinician_email(api_b, clinician_a):
