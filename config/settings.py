@@ -195,7 +195,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["practice.auth.APIKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "practice.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "practice.listing.ChangesFilter",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

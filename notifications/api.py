@@ -82,6 +82,7 @@ class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
     serializer_class = WebhookEndpointSerializer
     model = WebhookEndpoint
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    list_actions = ("list", "deliveries")
 
     def select_records(self):
         return selectors.webhook_endpoint_list()
@@ -114,5 +115,6 @@ class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
     def deliveries(self, request, pk=None):
         """Every event sent to this endpoint, newest first, with attempts and the last error."""
         endpoint = self.get_object()
-        page = self.paginate_queryset(selectors.webhook_deliveries(endpoint_id=endpoint.pk))
+        deliveries = self.filter_queryset(selectors.webhook_deliveries(endpoint_id=endpoint.pk))
+        page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(MessageSerializer(page, many=True).data)

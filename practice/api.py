@@ -11,7 +11,16 @@ from rest_framework.response import Response
 
 from practice import selectors, services
 from practice.api_base import PracticeScopedViewSet
-from practice.models import EXTERNAL_ID_PATTERN, Client, Clinician, Session, validate_timezone
+from practice.listing import parse_aware_datetime
+from practice.models import (
+    EXTERNAL_ID_PATTERN,
+    Client,
+    Clinician,
+    Session,
+    Tombstone,
+    validate_timezone,
+)
+from practice.pagination import CreatedCursorPagination
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -355,3 +364,44 @@ class SessionViewSet(RecordViewSet):
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         return self._transition(services.session_mark_no_show)
+
+
+class TombstoneSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(source="record_type", choices=Tombstone.RecordType.choices)
+    id = serializers.UUIDField(source="record_id", help_text="The erased record's id.")
+
+    class Meta:
+        model = Tombstone
+        fields = ["type", "id", "deleted_at"]
+
+
+class TombstoneFilter(filters.FilterSet):
+    since = filters.CharFilter(
+        method="erased_since",
+        help_text="Only erasures at or after this time (ISO 8601 with its offset), inclusive.",
+    )
+
+    class Meta:
+        model = Tombstone
+        fields = ["since"]
+
+    def erased_since(self, queryset, name, value):
+        return queryset.filter(deleted_at__gte=parse_aware_datetime(name, value))
+
+
+class OldestErasureFirst(CreatedCursorPagination):
+    ordering = ("deleted_at", "id")
+
+
+class DeletionViewSet(mixins.ListModelMixin, PracticeScopedViewSet):
+    """Records erased from the practice, oldest first, so that a system that syncs can erase
+    its copies: only each record's type and id, and when it went."""
+
+    model = Tombstone
+    serializer_class = TombstoneSerializer
+    filterset_class = TombstoneFilter
+    filter_backends = [filters.DjangoFilterBackend]
+    pagination_class = OldestErasureFirst
+
+    def select_records(self):
+        return selectors.tombstone_list()

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from practice.models import APIKey, Client, Clinician, Session
+from practice.models import APIKey, Client, Clinician, Session, Tombstone
 from practice.services import hash_api_key_secret
 
 
@@ -28,3 +28,7 @@ def client_list() -> QuerySet[Client]:
 
 def session_list() -> QuerySet[Session]:
     return Session.objects.all()
+
+
+def tombstone_list() -> QuerySet[Tombstone]:
+    return Tombstone.objects.all()

@@ -178,6 +178,7 @@ def test_the_matrix_covers_every_api_route_with_an_id():
         "messages",
         "alerts",
         "webhooks",
+        "deletions",
     ],
 )
 def test_lists_never_contain_another_practices_rows(
