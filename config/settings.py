@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "practice.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,6 +172,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alliance <no-reply@localhost>")
 
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# Request bodies: 413 past these (README, API). Bulk imports send whole files, so they get more.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1_048_576)
+MAX_IMPORT_BODY_BYTES = env.int("MAX_IMPORT_BODY_BYTES", default=20_971_520)
+IMPORTS_PATH = "/api/v1/imports/"
+# Django's own check, behind the middleware's, must not refuse what an import may send.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BODY_BYTES, MAX_IMPORT_BODY_BYTES)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,7 +207,8 @@ REST_FRAMEWORK = {
         "practice.listing.ChangesFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["practice.parsers.StrictJSONParser"],
+    "DEFAULT_METADATA_CLASS": "practice.metadata.DescriptionOnlyMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "practice.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -11,7 +12,12 @@ from rest_framework.response import Response
 
 from practice import selectors, services
 from practice.api_base import PracticeScopedViewSet
-from practice.listing import parse_aware_datetime
+from practice.listing import (
+    REASONABLE_TIME_MESSAGE,
+    is_reasonable_time,
+    parse_aware_datetime,
+    parse_time_or_none,
+)
 from practice.models import (
     EXTERNAL_ID_PATTERN,
     Client,
@@ -30,14 +36,31 @@ class AwareDateTimeField(serializers.DateTimeField):
     ambiguous for a practice whose clients live in several time zones."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        parsed = parse_time_or_none(value)
         if parsed is not None and parsed.tzinfo is None:
             self.fail("naive")
+        if parsed is not None and not is_reasonable_time(parsed):
+            self.fail("unreasonable")
         return super().to_internal_value(value)
 
     default_error_messages = {
-        "naive": "Give the time with its UTC offset, e.g. 2026-05-04T15:00:00+02:00."
+        "naive": "Give the time with its UTC offset, e.g. 2026-05-04T15:00:00+02:00.",
+        "unreasonable": REASONABLE_TIME_MESSAGE,
     }
+
+
+class _ReasonableIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        parsed = parse_time_or_none(value)
+        if parsed is not None and not is_reasonable_time(parsed):
+            raise DjangoValidationError(REASONABLE_TIME_MESSAGE)
+        return super().to_python(value)
+
+
+class ReasonableIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 filter bound by the same limits as `AwareDateTimeField`."""
+
+    field_class = _ReasonableIsoDateTimeField
 
 
 EXTERNAL_ID_HELP = "The practice's own id for this record (its EHR's), unique in the practice."
@@ -196,8 +219,8 @@ class SessionFilter(ExternalIdFilter):
     client = filters.UUIDFilter(field_name="client_id")
     clinician = filters.UUIDFilter(field_name="clinician_id")
     status = filters.ChoiceFilter(choices=Session.Status.choices)
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = ReasonableIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = ReasonableIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Session

@@ -1,5 +1,7 @@
 """What every list takes besides its own filters: `?updated_since=` and `?ordering=`."""
 
+from datetime import datetime, timedelta
+
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
@@ -23,12 +25,37 @@ def orderable_fields(model) -> list[str]:
     return sorted(fields)
 
 
+# Real time zones' offsets span -12:00 to +14:00; years far from now are typos or probes (and
+# some of them overflow the database's timestamps).
+MAX_UTC_OFFSET = timedelta(hours=14)
+YEARS_ACCEPTED = range(1900, 2201)
+REASONABLE_TIME_MESSAGE = (
+    f"Give a year from {YEARS_ACCEPTED[0]} to {YEARS_ACCEPTED[-1]} and a UTC offset from -14:00 "
+    "to +14:00."
+)
+
+
+def parse_time_or_none(value) -> datetime | None:
+    """An ISO 8601 date-time, or None for anything else (a well-formed impossible date too)."""
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def is_reasonable_time(moment: datetime) -> bool:
+    offset = moment.utcoffset()
+    return moment.year in YEARS_ACCEPTED and (offset is None or abs(offset) <= MAX_UTC_OFFSET)
+
+
 def parse_aware_datetime(name: str, value: str):
-    parsed = parse_datetime(value)
+    parsed = parse_time_or_none(value)
     if parsed is None or parsed.tzinfo is None:
         raise ValidationError(
             {name: ["Give an ISO 8601 time with its UTC offset, e.g. 2026-05-04T15:00:00Z."]}
         )
+    if not is_reasonable_time(parsed):
+        raise ValidationError({name: [REASONABLE_TIME_MESSAGE]})
     return parsed
 
 

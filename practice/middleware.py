@@ -1,5 +1,8 @@
 import logging
 
+from django.conf import settings
+from django.http import HttpResponse
+
 from practice.problems import problem_response
 
 logger = logging.getLogger(__name__)
@@ -22,3 +25,29 @@ class APIErrorMiddleware:
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return problem_response(500, "The server failed; the error has been logged.")
+
+
+class RequestBodyLimitMiddleware:
+    """A body longer than `MAX_REQUEST_BODY_BYTES` answers 413 before it is read; bulk imports
+    (`IMPORTS_PATH`) may send up to `MAX_IMPORT_BODY_BYTES`. Under `/api/` the answer is a
+    problem document."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = (
+            settings.MAX_IMPORT_BODY_BYTES
+            if request.path.startswith(settings.IMPORTS_PATH)
+            else settings.MAX_REQUEST_BODY_BYTES
+        )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= limit:
+            return self.get_response(request)
+        detail = f"The request body may hold at most {limit} bytes."
+        if request.path.startswith("/api/"):
+            return problem_response(413, detail)
+        return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -90,6 +91,11 @@ def problem_response(status: int, detail: str) -> JsonResponse:
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
-    """Unknown addresses under `/api/` answer problem details, not an HTML page."""
+    """Unknown addresses under `/api/` answer problem details, not an HTML page.
+
+    Exempt from CSRF, like the API's views, so that a POST to an unknown address answers 404
+    rather than Django's HTML CSRF page; it changes nothing.
+    """
     return problem_response(404, "There is nothing at this address.")
