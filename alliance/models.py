@@ -201,7 +201,7 @@ class SurveyResponse(PracticeOwnedModel):
 
 class AlertRules(PracticeOwnedModel):
     """A practice's settings for each alert rule; what it has not set takes the defaults
-    of `alliance.rules.DEFAULT_RULES` (the clinical reference's)."""
+    of `alliance.alerts.rules.DEFAULT_RULES` (the clinical reference's)."""
 
     settings = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)

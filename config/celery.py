@@ -1,4 +1,5 @@
-"""The Celery application: Redis as broker, tasks discovered in each app's `tasks.py`."""
+"""The Celery application: Redis as broker. Each app imports its task modules in its
+`AppConfig.ready()`, so every task is registered by name wherever Django runs."""
 
 import os
 
@@ -9,7 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("alliance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
 
 # Exactly one beat process runs this schedule; far-future work is a database row with a due
 # time, and these jobs pick up whatever has come due.

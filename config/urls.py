@@ -8,7 +8,8 @@ from practice.schema import APISchemaView
 
 api_v1 = [
     path("", include("practice.urls")),
-    path("", include("alliance.api_urls")),
+    path("", include("alliance.surveys.api_urls")),
+    path("", include("alliance.alerts.api_urls")),
     path("", include("notifications.urls")),
     path("schema/", APISchemaView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
@@ -20,5 +21,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("", include("alliance.urls")),
+    path("", include("alliance.surveys.urls")),
 ]

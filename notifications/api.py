@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from notifications import selectors, services
 from notifications.models import OutboxMessage, WebhookEndpoint
-from practice.api import ReadOnlyRecordViewSet
+from practice.api_base import ReadOnlyRecordViewSet
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from notifications import tasks  # noqa: F401 - registers the delivery tasks by name
+        from notifications.services import messages_erase_for_client
+        from practice import hooks
+
+        hooks.client_erasing.register(messages_erase_for_client)

@@ -24,11 +24,13 @@ from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.rendering import render_email
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict
+from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice
 
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+DELIVER_MESSAGE_TASK = "notifications.tasks.deliver_message"
 
 
 class PermanentDeliveryError(Exception):
@@ -47,7 +49,7 @@ def outbox_enqueue(
         context=context,
         queued_at=timezone.now(),
     )
-    transaction.on_commit(lambda: queue_delivery(message.practice_id, message.pk))
+    enqueue_on_commit(DELIVER_MESSAGE_TASK, message.practice_id, message.pk)
     return message
 
 
@@ -61,16 +63,6 @@ def messages_erase_for_client(*, client) -> int:
     """Forget every message to a client who is being erased."""
     deleted, _ = OutboxMessage.objects.filter(recipient=client_recipient(client)).delete()
     return deleted
-
-
-def queue_delivery(practice_id, message_id) -> None:
-    """Queue a delivery task; if the broker does not answer, the sweep will queue it later."""
-    from notifications.tasks import deliver_message
-
-    try:
-        deliver_message.delay(str(practice_id), str(message_id))
-    except Exception:
-        logger.warning("Broker unavailable; message %s waits for the outbox sweep", message_id)
 
 
 def _claim(message_id) -> uuid.UUID | None:
@@ -279,7 +271,7 @@ def message_retry(*, message: OutboxMessage) -> None:
     )
     if not retried:
         raise Conflict("Only a failed message can be retried.")
-    transaction.on_commit(lambda: queue_delivery(message.practice_id, message.pk))
+    enqueue_on_commit(DELIVER_MESSAGE_TASK, message.practice_id, message.pk)
 
 
 def outbox_sweep(*, batch_size: int = 500) -> int:
@@ -318,5 +310,5 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
         requeued.update(queued_at=now)
         to_queue = list(requeued.values_list("practice_id", "id"))
     for practice_id, message_id in to_queue:
-        queue_delivery(practice_id, message_id)
+        enqueue_now_rollback_unsafe(DELIVER_MESSAGE_TASK, practice_id, message_id)
     return len(to_queue)

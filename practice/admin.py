@@ -6,9 +6,7 @@ as the API where there are any.
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.safestring import mark_safe
 
-from alliance.charts import client_alliance_chart
 from practice import services
 from practice.models import APIKey, Client, Clinician, Membership, Practice, Session
 from practice.tenancy import PracticeOwnedModel, practice_scope
@@ -112,14 +110,7 @@ class ClientAdmin(PracticeOwnedAdmin):
     list_filter = ["status", "survey_consent", "language", "practice"]
     search_fields = ["=id", "=email"]
     raw_id_fields = ["clinician"]
-    readonly_fields = ["id", "episode_started_at", "created_at", "updated_at", "alliance_over_time"]
-
-    @admin.display(description="Alliance over time")
-    def alliance_over_time(self, client: Client) -> str:
-        if client.pk is None:
-            return "-"
-        with practice_scope(client.practice):
-            return mark_safe(client_alliance_chart(client))  # noqa: S308 - built with escaping
+    readonly_fields = ["id", "episode_started_at", "created_at", "updated_at"]
 
 
 @admin.register(Session)

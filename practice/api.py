@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from practice import selectors, services
-from practice.api_base import PracticeScopedViewSet
+from practice.api_base import PracticeScopedViewSet, ReadOnlyRecordViewSet
 from practice.listing import (
     REASONABLE_TIME_MESSAGE,
     is_reasonable_time,
@@ -26,8 +26,6 @@ from practice.models import (
     validate_timezone,
 )
 from practice.pagination import CreatedCursorPagination
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -224,14 +222,6 @@ class SessionFilter(ExternalIdFilter):
     class Meta:
         model = Session
         fields = ["client", "clinician", "status", "starts_after", "starts_before", "external_id"]
-
-
-class ReadOnlyRecordViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
-):
-    """List and read a practice's records, found by their UUID."""
-
-    lookup_value_regex = UUID_PATTERN
 
 
 class RecordViewSet(ReadOnlyRecordViewSet):

@@ -2,7 +2,7 @@
 
 from contextlib import ExitStack
 
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
@@ -15,6 +15,8 @@ from practice.idempotency import (
 )
 from practice.problems import PROBLEM_CONTENT_TYPE
 from practice.tenancy import practice_scope
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 class _ReplayStoredResponse(Exception):
@@ -33,6 +35,18 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
     idempotency_key: str | None = None
     # The model of the records the view serves; their rows come from `select_records()`.
     model: type
+    # The scope is entered and left by these; a subclass that overrode one could serve rows
+    # outside its practice, so defining them again is refused when the class is made.
+    SEALED_METHODS = ("dispatch", "initial", "get_queryset")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in cls.SEALED_METHODS if name in vars(cls)]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: the practice scope is "
+                "entered there. Implement select_records() instead."
+            )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -97,3 +111,11 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
         if self.idempotency_key is not None:
             idempotency_store(key=self.idempotency_key, status_code=status_code, body=body)
             self.idempotency_key = None
+
+
+class ReadOnlyRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PracticeScopedViewSet
+):
+    """List and read a practice's records, found by their UUID."""
+
+    lookup_value_regex = UUID_PATTERN

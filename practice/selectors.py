@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
+from practice.api_keys import hash_api_key_secret
 from practice.models import APIKey, Client, Clinician, Session, Tombstone
-from practice.services import hash_api_key_secret
 
 
 def api_key_for_raw_key(raw_key: str) -> APIKey | None:

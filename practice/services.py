@@ -1,7 +1,5 @@
 """Writes for practices, staff, API keys, clinicians, clients and sessions."""
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -9,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from alliance.services import invitation_plan_for_session
-from notifications.services import messages_erase_for_client
+from practice import hooks
+from practice.api_keys import hash_api_key_secret, new_api_key
 from practice.errors import Conflict, InvalidInput
 from practice.models import (
     APIKey,
@@ -24,22 +22,14 @@ from practice.models import (
 )
 from practice.tenancy import current_practice, practice_scope
 
-API_KEY_TAG = "alk"
-
-
-def hash_api_key_secret(raw_key: str) -> str:
-    # Keys carry 256 random bits, so a fast hash is enough: there is nothing to brute-force.
-    return hashlib.sha256(raw_key.encode()).hexdigest()
-
 
 def api_key_create(*, name: str) -> tuple[APIKey, str]:
     """Create an API key for the practice in scope; the raw key is returned once, never stored."""
-    prefix = secrets.token_hex(4)
-    raw_key = f"{API_KEY_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, raw_key = new_api_key()
     api_key = APIKey.objects.create(
         practice=current_practice(),
         name=name,
-        prefix=f"{API_KEY_TAG}_{prefix}",
+        prefix=prefix,
         hashed_secret=hash_api_key_secret(raw_key),
     )
     return api_key, raw_key
@@ -258,6 +248,13 @@ def client_update(*, client: Client, **changes) -> Client:
     return client
 
 
+def client_start_new_episode(*, client: Client) -> Client:
+    """The client's baseline starts again: earlier answers no longer count toward drops."""
+    client.episode_started_at = timezone.now()
+    client.save(update_fields=["episode_started_at", "updated_at"])
+    return client
+
+
 @transaction.atomic
 def client_upsert(
     *,
@@ -284,7 +281,7 @@ def client_delete(*, client: Client) -> None:
     """Erase a client and everything recorded about them: their sessions, surveys, answers
     and alerts go with them, and so do messages to them and stored replies that named them.
     Tombstones tell the practice's systems which records went."""
-    messages_erase_for_client(client=client)
+    hooks.client_erasing.run(client=client)
     IdempotencyRecord.objects.filter(response_body__id=str(client.pk)).delete()
     tombstones_record(
         record_type=Tombstone.RecordType.SESSION,
@@ -377,7 +374,7 @@ def session_complete(*, session: Session) -> tuple[Session, bool]:
         session=session, to_status=Session.Status.COMPLETED, completed_at=timezone.now()
     )
     if changed:
-        invitation_plan_for_session(session=session)
+        hooks.session_completed.run(session=session)
     return session, changed
 
 

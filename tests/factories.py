@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.core import mail
 from django.utils import timezone
 
-from alliance import services as alliance_services
+from alliance.alerts.tasks import evaluate_alerts_for_response
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
-from alliance.tasks import evaluate_alerts_for_response
+from alliance.surveys import services as survey_services
 from notifications.models import OutboxMessage
 from notifications.tasks import deliver_message
 from practice import services
@@ -64,7 +64,7 @@ def make_session(
 
 def set_survey_policy(practice: Practice, **changes) -> SurveyPolicy:
     with practice_scope(practice):
-        return alliance_services.survey_policy_update(**changes)
+        return survey_services.survey_policy_update(**changes)
 
 
 SEND_AT_ONCE = {"send_delay_minutes": 0, "quiet_hours_start": None, "quiet_hours_end": None}
@@ -73,7 +73,9 @@ SEND_AT_ONCE = {"send_delay_minutes": 0, "quiet_hours_start": None, "quiet_hours
 def deliver_outbox() -> None:
     """Deliver what the outbox holds, as a worker would once the transaction commits (commit
     hooks do not run inside a test's transaction)."""
-    pending = OutboxMessage.across_practices_unsafe.filter(status=OutboxMessage.Status.PENDING)
+    pending = OutboxMessage.across_practices_unsafe.filter(
+        status=OutboxMessage.Status.PENDING
+    ).order_by("created_at", "id")
     for practice_id, message_id in pending.values_list("practice_id", "id"):
         deliver_message(str(practice_id), str(message_id))
 
@@ -87,13 +89,17 @@ def make_sent_invitation(
 ) -> tuple[SurveyInvitation, str]:
     """A survey emailed to the client after a completed session, and the token of its link."""
     client = client or make_client(practice)
-    set_survey_policy(practice, **SEND_AT_ONCE)
     session = make_session(practice, client=client)
     with practice_scope(practice):
         services.session_complete(session=session)
         invitation = SurveyInvitation.objects.get(session=session)
+        # Due now, whatever delay and quiet hours the practice's policy asked for; the policy
+        # itself is left as the test set it.
+        SurveyInvitation.objects.filter(
+            pk=invitation.pk, status=SurveyInvitation.Status.PLANNED
+        ).update(send_at=timezone.now())
         # Where commit hooks run (transactional tests), completing has sent it already.
-        alliance_services.invitation_send(invitation_id=invitation.pk)
+        survey_services.invitation_send(invitation_id=invitation.pk)
         invitation.refresh_from_db()
     deliver_outbox()
     assert invitation.status == SurveyInvitation.Status.SENT
@@ -109,7 +115,7 @@ def make_response(
     invitation, _ = make_sent_invitation(practice, client)
     answers = answers or dict.fromkeys(invitation.instrument.item_codes, 10)
     with practice_scope(practice):
-        response = alliance_services.response_submit(
+        response = survey_services.response_submit(
             invitation=invitation, submitted=answers, **fields
         )
     evaluate_alerts_for_response(str(practice.pk), str(response.pk))
@@ -144,4 +150,4 @@ def make_instrument(practice: Practice, code: str = "our-check", **fields) -> In
         "threshold": 6,
     } | fields
     with practice_scope(practice):
-        return alliance_services.instrument_create(code=code, **fields)
+        return survey_services.instrument_create(code=code, **fields)

@@ -5,7 +5,7 @@ from practice.db import AddSamePracticeForeignKey
 
 def add_built_in_instruments(apps, schema_editor):
     # Version 1 of each built-in as shipped; a later change to one ships as a new version.
-    from alliance.builtin_instruments import BUILT_IN_INSTRUMENTS
+    from alliance.surveys.builtin_instruments import BUILT_IN_INSTRUMENTS
 
     instrument_model = apps.get_model("alliance", "Instrument")
     for definition in BUILT_IN_INSTRUMENTS:

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alliance.alerts.services import alerts_evaluate_for_response
 from alliance.models import SurveyResponse
-from alliance.services import alerts_evaluate_for_response
 from practice.tenancy import practice_scope
-from tests.alliance.test_alerts import _history
+from tests.alliance.alerts.test_alerts import _history
 from tests.factories import make_client, make_session
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance import views
+from alliance.surveys import views
 
 app_name = "alliance"
 

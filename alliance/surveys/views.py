@@ -12,9 +12,9 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from alliance import selectors, services
 from alliance.models import SurveyInvitation
-from alliance.tokens import looks_like_token
+from alliance.surveys import selectors, services
+from alliance.surveys.tokens import looks_like_token
 from practice.errors import InvalidInput
 from practice.tenancy import practice_scope
 

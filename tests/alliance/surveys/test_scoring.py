@@ -3,7 +3,7 @@
 import pytest
 
 from alliance.models import Instrument
-from alliance.scoring import clean_answers, is_low, score
+from alliance.surveys.scoring import clean_answers, is_low, score
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alliance import tasks
+from alliance.alerts import tasks as alert_tasks
+from alliance.alerts.services import alerts_evaluate_for_response
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
-from alliance.services import alerts_evaluate_for_response
+from alliance.surveys import tasks as survey_tasks
 from practice.models import Session
 from practice.tenancy import practice_scope
 from tests.factories import deliver_outbox, make_client, make_response, make_sent_invitation
@@ -145,7 +146,7 @@ def test_three_unanswered_surveys_in_a_row_raise_non_response(
             time_machine.travel(datetime(2026, 5, day + 4, 10, tzinfo=UTC), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            tasks.expire_overdue_invitations()
+            survey_tasks.expire_overdue_invitations()
         if day < 18:
             assert _alerts(api_a) == []
 
@@ -172,12 +173,12 @@ def test_a_red_alert_unacknowledged_for_48_hours_is_escalated_to_owners(
     mail.outbox.clear()
 
     with time_machine.travel(datetime(2026, 5, 6, 9, 59, tzinfo=UTC), tick=False):
-        tasks.escalate_unacknowledged_red_alerts()
+        alert_tasks.escalate_unacknowledged_red_alerts()
         deliver_outbox()
     early = len(mail.outbox)
     with time_machine.travel(datetime(2026, 5, 6, 10, 1, tzinfo=UTC), tick=False):
-        tasks.escalate_unacknowledged_red_alerts()
-        tasks.escalate_unacknowledged_red_alerts()
+        alert_tasks.escalate_unacknowledged_red_alerts()
+        alert_tasks.escalate_unacknowledged_red_alerts()
         deliver_outbox()
 
     assert early == 0
@@ -194,7 +195,7 @@ def test_an_acknowledged_red_alert_is_not_escalated(api_a, practice_a, client_a)
     mail.outbox.clear()
 
     with time_machine.travel(datetime(2026, 5, 9, tzinfo=UTC)):
-        tasks.escalate_unacknowledged_red_alerts()
+        alert_tasks.escalate_unacknowledged_red_alerts()
         deliver_outbox()
 
     assert mail.outbox == []
@@ -264,8 +265,8 @@ def test_an_answer_whose_evaluation_was_lost_is_evaluated_by_beat(api_a, practic
     SurveyResponse.across_practices_unsafe.filter(pk=response.pk).update(alerts_evaluated_at=None)
 
     with time_machine.travel(datetime(2026, 5, 4, 10, 2, tzinfo=UTC)):
-        tasks.evaluate_missed_alert_rules()
-        tasks.evaluate_missed_alert_rules()
+        alert_tasks.evaluate_missed_alert_rules()
+        alert_tasks.evaluate_missed_alert_rules()
 
     assert [a["kind"] for a in _alerts(api_a)] == ["discuss_request"]
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from alliance.models import SurveyInvitation
-from alliance.services import next_send_time_outside_quiet_hours
+from alliance.surveys.services import next_send_time_outside_quiet_hours
 from practice import services
 from practice.tenancy import practice_scope
 from tests.factories import make_client, make_session, set_survey_policy

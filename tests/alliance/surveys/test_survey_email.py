@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from alliance import tasks
 from alliance.models import SurveyInvitation, SurveyLink
-from alliance.tokens import hash_token
+from alliance.surveys import tasks
+from alliance.surveys.tokens import hash_token
 from practice.tenancy import practice_scope
 from tests.factories import (
     SEND_AT_ONCE,

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from alliance import tasks
+from alliance.surveys import tasks
 from tests.factories import make_client, make_response, make_sent_invitation
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alliance import rules
-from alliance.rules import DEFAULT_RULES, Answer
+from alliance.alerts import rules
+from alliance.alerts.rules import DEFAULT_RULES, Answer
 
 START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 ITEMS = ("comfort", "respect", "heard", "goals", "progress")

@@ -1,9 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from alliance.api import (
-    AlertRulesViewSet,
-    AlertViewSet,
+from alliance.surveys.api import (
     AllianceSummaryViewSet,
     ClientAllianceViewSet,
     InstrumentViewSet,
@@ -18,18 +16,12 @@ router.register("survey-invitations", InvitationViewSet, basename="survey-invita
 router.register("responses", ResponseViewSet, basename="response")
 router.register("clients", ClientAllianceViewSet, basename="client-alliance")
 router.register("alliance-summary", AllianceSummaryViewSet, basename="alliance-summary")
-router.register("alerts", AlertViewSet, basename="alert")
 
 survey_policy = SurveyPolicyViewSet.as_view(
     {"get": "retrieve", "put": "update", "patch": "partial_update"}
 )
 
-alert_rules = AlertRulesViewSet.as_view(
-    {"get": "retrieve", "put": "update", "patch": "partial_update"}
-)
-
 urlpatterns = [
     path("survey-policy/", survey_policy, name="survey-policy"),
-    path("alert-rules/", alert_rules, name="alert-rules"),
     *router.urls,
 ]

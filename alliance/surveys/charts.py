@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from alliance import selectors
-from alliance.scoring import is_low
+from alliance.alerts.selectors import alert_kinds_by_session
+from alliance.surveys import selectors
+from alliance.surveys.scoring import is_low
 
 if TYPE_CHECKING:
     from practice.models import Client
@@ -121,7 +122,7 @@ def client_alliance_chart(client: "Client") -> str:
         else selectors.instrument_current(selectors.survey_policy().instrument_code)
     )
     shown = [r for r in responses if r.instrument.code == latest.code]
-    alerts = selectors.alert_kinds_by_session(client_id=client.pk)
+    alerts = alert_kinds_by_session(client_id=client.pk)
     low, high = latest.total_range
     points = [
         ChartPoint(

@@ -1,6 +1,6 @@
 import pytest
 
-from alliance.rules import DEFAULT_RULES
+from alliance.alerts.rules import DEFAULT_RULES
 from tests.factories import make_response
 
 pytestmark = pytest.mark.django_db

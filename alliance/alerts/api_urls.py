@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from alliance.alerts.api import AlertRulesViewSet, AlertViewSet
+
+router = SimpleRouter()
+router.register("alerts", AlertViewSet, basename="alert")
+
+alert_rules = AlertRulesViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update"}
+)
+
+urlpatterns = [
+    path("alert-rules/", alert_rules, name="alert-rules"),
+    *router.urls,
+]
