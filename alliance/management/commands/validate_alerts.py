@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from alliance.alerts import simulation, validation
 from alliance.alerts.defaults import merged_rules
-from alliance.builtin_instruments import BUILT_IN_INSTRUMENTS
+from alliance.surveys.builtin_instruments import BUILT_IN_INSTRUMENTS
 
 
 def _numbers(kind):
