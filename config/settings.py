@@ -5,6 +5,7 @@ defaults let `make run` work on a machine with nothing but Python: a SQLite file
 the web process, and email printed to the console.
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -104,6 +105,42 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def _process_kind() -> str:
+    """`worker` (celery), `command` (a management command other than a server), else `web`."""
+    program = Path(sys.argv[0]).name
+    if program == "celery":
+        return "worker"
+    if program == "manage.py" and len(sys.argv) > 1:
+        return "web" if sys.argv[1] in ("runserver", "serve_embedded") else "command"
+    return "web"
+
+
+# A database that does not answer must cost a request seconds, not gunicorn's 30 s timeout:
+# connecting gives up after DATABASE_CONNECT_TIMEOUT, and one statement of a web request after
+# DATABASE_STATEMENT_TIMEOUT_WEB (workers and commands, which do bulk work, get longer). Either
+# answers 503 with Retry-After (`practice.middleware.APIErrorMiddleware`).
+DATABASE_STATEMENT_TIMEOUTS = {
+    "web": env.float("DATABASE_STATEMENT_TIMEOUT_WEB", default=10),
+    "worker": env.float("DATABASE_STATEMENT_TIMEOUT_WORKER", default=60),
+    "command": env.float("DATABASE_STATEMENT_TIMEOUT_COMMAND", default=600),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        options=(
+            f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUTS[_process_kind()] * 1000)}"
+        ),
+        # A server that stops answering mid-conversation is given up on too.
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=3,
+        tcp_user_timeout=15_000,
+    )
+# Seconds a client is told to wait (`Retry-After`) when the database does not answer.
+DATABASE_RETRY_AFTER_SECONDS = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Without a broker, tasks run inside the web process (the embedded default of `make run`).

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
 from practice.problems import problem_response
@@ -9,7 +10,9 @@ logger = logging.getLogger(__name__)
 
 
 class APIErrorMiddleware:
-    """An unexpected failure under `/api/` answers a problem document, never a traceback page.
+    """An unexpected failure under `/api/` answers a problem document, never a traceback page;
+    a database that does not answer (down, hung past its timeouts) answers 503 with
+    `Retry-After` on every path.
 
     The traceback goes to the log; the client sees only that the server failed.
     """
@@ -21,7 +24,19 @@ class APIErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not request.path.startswith("/api/"):
+        is_api = request.path.startswith("/api/")
+        # Connection refused or lost, a connect timeout, a statement cancelled by its timeout:
+        # not the code's own failure (a constraint, a bad query), so the client may retry.
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.warning("Database unavailable on %s: %s", request.method, exception)
+            detail = "The database does not answer; try again shortly."
+            if is_api:
+                response = problem_response(503, detail)
+            else:
+                response = HttpResponse(detail, status=503, content_type="text/plain")
+            response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+            return response
+        if not is_api:
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return problem_response(500, "The server failed; the error has been logged.")

@@ -8,6 +8,7 @@ import asyncio
 import email
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -152,17 +153,13 @@ class CeleryWorker:
 
     def __init__(self, *, broker_url: str, smtp_url: str, log_dir: Path, beat: bool, name: str):
         self.log_path = log_dir / f"{name}.log"
-        database = connection.settings_dict
         self.env = environment_without(
             "DATABASE_URL",
             "CELERY_BROKER_URL",
             "CACHE_URL",
             "EMAIL_URL",
             "DEBUG",
-            DATABASE_URL=(
-                f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
-                f"{database['PORT'] or 5432}/{database['NAME']}"
-            ),
+            DATABASE_URL=current_database_url(),
             CELERY_BROKER_URL=broker_url,
             EMAIL_URL=smtp_url,
             SECRET_KEY="test-secret-key-not-for-production",
@@ -242,3 +239,92 @@ class WebhookReceiver:
 
     def stop(self):
         self.server.shutdown()
+
+
+def current_database_url() -> str:
+    """The URL of the test database this process uses, for processes the test starts."""
+    database = connection.settings_dict
+    return (
+        f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+
+
+class WebServer:
+    """The web process as deployed: `gunicorn config.wsgi` with its access log, on a free port."""
+
+    def __init__(self, *, log_dir: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"gunicorn-{self.port}.log"
+        self.env = (
+            environment_without(
+                "DEBUG",
+                "EMAIL_URL",
+                SECRET_KEY="test-secret-key-not-for-production",
+                EMAIL_URL="dummymail://",
+                SITE_URL=self.url,
+            )
+            | env
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "WebServer":
+        self.process = run_process(
+            [
+                str(VENV_PYTHON.parent / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "60",
+                "--access-logfile",
+                "-",
+            ],
+            env=self.env,
+            log_path=self.log_path,
+        )
+        wait_for(self._answers, timeout=60, what=f"gunicorn on port {self.port}")
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+            self.process = None
+
+
+class SilentServer:
+    """A TCP server that accepts connections and never answers: a hung database."""
+
+    def __init__(self):
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._stopped = threading.Event()
+        threading.Thread(target=self._accept_and_hold, daemon=True).start()
+
+    def _accept_and_hold(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                accepted, _ = self._listener.accept()
+            except OSError:
+                return
+            self._held.append(accepted)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._listener.close()
+        for held in self._held:
+            held.close()
