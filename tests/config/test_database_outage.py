@@ -70,7 +70,7 @@ def test_the_api_answers_503_while_the_database_is_down(web_on_no_database):
     assert "Retry-After" in headers
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_held_past_the_web_timeout_answers_503(tmp_path, practice_a):
     web = WebServer(
         log_dir=tmp_path,

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from tests.factories import make_practice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LIMIT = 30
 PARALLEL = 20
