@@ -5,6 +5,7 @@ import uuid
 import pytest
 from celery import signals
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -73,6 +74,20 @@ def redis_server(tmp_path):
     server = RedisServer(tmp_path).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def cache_redis_stopped(redis_server):
+    """The cache (rate-limit counters) in the test's own Redis, stopped."""
+    cache_in_that_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    with override_settings(CACHES=cache_in_that_redis):
+        redis_server.stop()
+        yield
 
 
 @pytest.fixture

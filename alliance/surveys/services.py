@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from alliance.surveys import selectors
@@ -302,6 +303,9 @@ def response_submit(
     invitation_check_answerable(invitation)
     instrument = invitation.instrument
     answers, errors = clean_answers(instrument, submitted)
+    if "\x00" in comment:
+        # Never typed by a person, and PostgreSQL text cannot hold it.
+        errors["comment"] = [_("Please remove the control characters from your comment.")]
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()

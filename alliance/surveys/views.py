@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -16,11 +15,11 @@ from alliance.models import SurveyInvitation
 from alliance.surveys import selectors, services
 from alliance.surveys.tokens import looks_like_token
 from practice.errors import InvalidInput
+from practice.rate_limits import Rate, rate_limit_hit
 from practice.tenancy import practice_scope
 
 # Guessing tokens is hopeless (256 bits), but a client that keeps trying is told to stop.
-MISSES_ALLOWED = 20
-MISS_WINDOW_SECONDS = 600
+MISSES_RATE = Rate(limit=20, window_seconds=600)
 
 CLOSED_PAGES = {
     "answered": "alliance/survey_answered.html",
@@ -61,9 +60,8 @@ def _client_address(request) -> str:
 def _miss(request):
     """An unknown token: 404, or 429 once this address has missed too often. A valid link
     always works, so that guessers cannot lock real clients out."""
-    key = f"survey-miss:{_client_address(request)}"
-    cache.add(key, 0, MISS_WINDOW_SECONDS)
-    if cache.incr(key) > MISSES_ALLOWED:
+    verdict = rate_limit_hit(f"survey-miss:{_client_address(request)}", MISSES_RATE)
+    if not verdict.allowed:
         return render(request, "alliance/survey_rate_limited.html", {"language": "en"}, status=429)
     return render(request, "alliance/survey_not_found.html", {"language": "en"}, status=404)
 

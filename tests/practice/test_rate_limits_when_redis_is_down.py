@@ -8,19 +8,6 @@ from django.test import override_settings
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cache_redis_stopped(redis_server):
-    cache_in_that_redis = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_server.url,
-        }
-    }
-    with override_settings(CACHES=cache_in_that_redis):
-        redis_server.stop()
-        yield
-
-
 @override_settings(API_RATE_LIMIT="3/min")
 def test_the_api_answers_and_still_limits_while_redis_is_down(cache_redis_stopped, api_a):
     statuses = [api_a.get("/api/v1/clients/").status_code for _ in range(4)]
