@@ -26,6 +26,7 @@ from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice
+from practice.updates import model_update
 
 logger = logging.getLogger(__name__)
 
@@ -244,22 +245,28 @@ def webhook_endpoint_create(*, url: str, events: list[str], active: bool = True)
 
 
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
-    for field, value in changes.items():
-        setattr(endpoint, field, value)
+    """Change an endpoint's address, events or state; turning it on again clears why it was
+    turned off."""
     if changes.get("active"):
-        endpoint.disabled_reason = ""
-    endpoint.save()
+        changes = changes | {"disabled_reason": ""}
+    model_update(
+        instance=endpoint, fields=("url", "events", "active", "disabled_reason"), data=changes
+    )
     return endpoint
 
 
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
     """A new secret; the old one keeps signing for WEBHOOK_SECRET_OVERLAP_HOURS."""
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + timedelta(
-        hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS
+    model_update(
+        instance=endpoint,
+        fields=("secret", "previous_secret", "previous_secret_expires_at"),
+        data={
+            "secret": new_secret(),
+            "previous_secret": endpoint.secret,
+            "previous_secret_expires_at": timezone.now()
+            + timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS),
+        },
     )
-    endpoint.secret = new_secret()
-    endpoint.save()
     return endpoint, endpoint.secret
 
 

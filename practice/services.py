@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,6 +21,7 @@ from practice.models import (
     Tombstone,
 )
 from practice.tenancy import current_practice, practice_scope
+from practice.updates import model_update, save_checked
 
 
 def api_key_create(*, name: str) -> tuple[APIKey, str]:
@@ -104,18 +105,6 @@ def _require_free_external_id(record) -> None:
         )
 
 
-def _save_unique(record, *, check) -> None:
-    """Save `record` after `check` (which raises a 409 naming the record in the way); a
-    concurrent write that wins the race meanwhile is found by the same check."""
-    check(record)
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:
-        check(record)
-        raise
-
-
 def _require_free_clinician_fields(clinician: Clinician) -> None:
     _require_free_external_id(clinician)
     holder = (
@@ -145,14 +134,20 @@ def clinician_create(
         active=active,
         external_id=external_id,
     )
-    _save_unique(clinician, check=_require_free_clinician_fields)
+    save_checked(clinician, check=_require_free_clinician_fields)
     return clinician
 
 
+CLINICIAN_UPDATABLE = ("external_id", "name", "email", "active")
+
+
 def clinician_update(*, clinician: Clinician, **changes) -> Clinician:
-    for field, value in changes.items():
-        setattr(clinician, field, value)
-    _save_unique(clinician, check=_require_free_clinician_fields)
+    model_update(
+        instance=clinician,
+        fields=CLINICIAN_UPDATABLE,
+        data=changes,
+        check=_require_free_clinician_fields,
+    )
     return clinician
 
 
@@ -228,8 +223,20 @@ def client_create(
         language=language,
         status=status,
     )
-    _save_unique(client, check=_require_free_external_id)
+    save_checked(client, check=_require_free_external_id)
     return client
+
+
+CLIENT_UPDATABLE = (
+    "external_id",
+    "name",
+    "email",
+    "clinician",
+    "survey_consent",
+    "timezone",
+    "language",
+    "status",
+)
 
 
 def client_update(*, client: Client, **changes) -> Client:
@@ -239,19 +246,23 @@ def client_update(*, client: Client, **changes) -> Client:
     returning = (
         client.status == Client.Status.DISCHARGED and changes.get("status") == Client.Status.ACTIVE
     )
+    model_update(
+        instance=client,
+        fields=CLIENT_UPDATABLE,
+        data=changes,
+        check=_require_free_external_id,
+    )
     if returning:
         # A client back after discharge starts a new episode: a new baseline.
-        changes["episode_started_at"] = timezone.now()
-    for field, value in changes.items():
-        setattr(client, field, value)
-    _save_unique(client, check=_require_free_external_id)
+        client_start_new_episode(client=client)
     return client
 
 
 def client_start_new_episode(*, client: Client) -> Client:
     """The client's baseline starts again: earlier answers no longer count toward drops."""
-    client.episode_started_at = timezone.now()
-    client.save(update_fields=["episode_started_at", "updated_at"])
+    model_update(
+        instance=client, fields=("episode_started_at",), data={"episode_started_at": timezone.now()}
+    )
     return client
 
 
@@ -331,7 +342,7 @@ def session_create(
         completed_at=completed_at,
         sequence=(last or 0) + 1,
     )
-    _save_unique(session, check=_require_free_external_id)
+    save_checked(session, check=_require_free_external_id)
     return session
 
 
@@ -340,10 +351,18 @@ def _require_completed_at_only_when_completed(status: str, completed_at) -> None
         raise InvalidInput({"completed_at": ["Only a completed session has a completion time."]})
 
 
+SESSION_UPDATABLE = ("external_id", "clinician", "starts_at", "duration_minutes")
+
+
 def session_update(*, session: Session, **changes) -> Session:
-    for field, value in changes.items():
-        setattr(session, field, value)
-    _save_unique(session, check=_require_free_external_id)
+    """Move a session in time or to another clinician. Its status changes only through the
+    transitions, as a compare-and-swap that this write cannot undo."""
+    model_update(
+        instance=session,
+        fields=SESSION_UPDATABLE,
+        data=changes,
+        check=_require_free_external_id,
+    )
     return session
 
 
@@ -439,5 +458,7 @@ def session_upsert(
         session, _ = _TRANSITIONS[status](session=session)
     if completed_at is not None:
         _require_completed_at_only_when_completed(session.status, completed_at)
-        session = session_update(session=session, completed_at=completed_at)
+        model_update(
+            instance=session, fields=("completed_at",), data={"completed_at": completed_at}
+        )
     return session, False

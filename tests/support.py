@@ -67,3 +67,32 @@ def kill_process_group(process: subprocess.Popen) -> None:
     """SIGKILL, as the kernel's OOM killer or a pulled plug would: no cleanup at all."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+def run_in_another_connection(practice, work: Callable[[], T], *, timeout: float = 30) -> T:
+    """Run `work` in the practice's scope on a thread of its own, so on a database connection
+    of its own that commits before this returns: another request, as far as the database can
+    tell."""
+    from django.db import connection
+
+    from practice.tenancy import practice_scope
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            with practice_scope(practice):
+                outcome["result"] = work()
+        except BaseException as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise AssertionError(f"Gave up after {timeout:.0f}s waiting for the other connection")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")

@@ -23,6 +23,7 @@ from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Session
 from practice.tasking import enqueue_on_commit
 from practice.tenancy import current_practice
+from practice.updates import model_update
 
 Status = SurveyInvitation.Status
 
@@ -38,14 +39,28 @@ class SurveyClosed(Exception):
 # Survey policy
 
 
+SURVEY_POLICY_UPDATABLE = (
+    "instrument_code",
+    "send_delay_minutes",
+    "every_nth_session",
+    "min_days_between",
+    "reminder_after_hours",
+    "expires_after_hours",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "language",
+)
+
+
+@transaction.atomic
 def survey_policy_update(**changes) -> SurveyPolicy:
-    policy = selectors.survey_policy()
     code = changes.get("instrument_code")
     if code is not None and selectors.instrument_current(code) is None:
         raise InvalidInput({"instrument": [f"No instrument with code {code!r}."]})
-    for field, value in changes.items():
-        setattr(policy, field, value)
-    policy.save()
+    SurveyPolicy.objects.get_or_create(practice=current_practice())
+    # Locked, so that rules across settings hold against a concurrent change of the others.
+    policy = SurveyPolicy.objects.select_for_update().get()
+    model_update(instance=policy, fields=SURVEY_POLICY_UPDATABLE, data=changes)
     return policy
 
 
@@ -75,6 +90,17 @@ def instrument_create(*, code: str, name: str, items: list, scoring: dict, **nor
         )
 
 
+INSTRUMENT_UPDATABLE = (
+    "name",
+    "items",
+    "scoring",
+    "threshold",
+    "item_threshold",
+    "standard_deviation",
+    "reliability",
+)
+
+
 def instrument_update(*, instrument: Instrument, **changes) -> Instrument:
     """Change a practice's own instrument: in place until it has answers, then as a new version."""
     if instrument.is_built_in:
@@ -82,19 +108,9 @@ def instrument_update(*, instrument: Instrument, **changes) -> Instrument:
     if SurveyResponse.objects.filter(instrument=instrument).exists() or (
         SurveyInvitation.objects.filter(instrument=instrument).exists()
     ):
-        fields = {
-            "name": instrument.name,
-            "items": instrument.items,
-            "scoring": instrument.scoring,
-            "threshold": instrument.threshold,
-            "item_threshold": instrument.item_threshold,
-            "standard_deviation": instrument.standard_deviation,
-            "reliability": instrument.reliability,
-        }
+        fields = {name: getattr(instrument, name) for name in INSTRUMENT_UPDATABLE}
         return instrument_create(code=instrument.code, **(fields | changes))
-    for field, value in changes.items():
-        setattr(instrument, field, value)
-    instrument.save()
+    model_update(instance=instrument, fields=INSTRUMENT_UPDATABLE, data=changes)
     return instrument
 
 
@@ -199,12 +215,17 @@ def invitation_send(*, invitation_id) -> bool:
             invitation.save(update_fields=["status", "updated_at"])
             return False
         policy = selectors.survey_policy()
-        invitation.status = Status.SENT
-        invitation.sent_at = now
-        invitation.expires_at = now + timedelta(hours=policy.expires_after_hours)
-        if policy.reminder_after_hours:
-            invitation.remind_at = now + timedelta(hours=policy.reminder_after_hours)
-        invitation.save()
+        reminder = policy.reminder_after_hours
+        model_update(
+            instance=invitation,
+            fields=("status", "sent_at", "expires_at", "remind_at"),
+            data={
+                "status": Status.SENT,
+                "sent_at": now,
+                "expires_at": now + timedelta(hours=policy.expires_after_hours),
+                "remind_at": now + timedelta(hours=reminder) if reminder else None,
+            },
+        )
         outbox_enqueue(
             kind=OutboxMessage.Kind.SURVEY_INVITATION,
             recipient=client_recipient(client),
