@@ -2,6 +2,8 @@
 #   make run   - the service on port 8000 with the embedded default (SQLite, in-process tasks)
 #   make test  - the whole suite against real PostgreSQL and Redis, except browser tests
 # and `make test-browser` runs the browser tests in Debian's Chromium (installed if missing).
+#   make seed  - a network of demo practices in PostgreSQL (DATABASE_URL, default alliance_demo)
+#   make bench - the service's costs as ratios in one run, on that network (wrk, under gunicorn)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,9 +15,15 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The tests empty the cache between tests, so it lives in a Redis database of its own.
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-CHROMIUM := /usr/bin/chromium
+# `make seed` and `make bench` work on a database of their own, never the tests'.
+DEMO_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance_demo
+SEED_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: install run test test-browser bench validate-alerts chromium lint migrate clean
+CHROMIUM := /usr/bin/chromium
+WRK := /usr/bin/wrk
+
+.PHONY: install run test test-browser seed bench validate-alerts chromium wrk lint migrate clean
 
 install: $(STAMP)
 
@@ -41,9 +49,24 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 test: install
 	$(TEST_ENV) $(BIN)/pytest -m "not browser and not bench" $(PYTEST_ARGS)
 
-# Timings as ratios measured in one run; nothing is asserted about speed.
-bench: install
-	$(TEST_ENV) $(BIN)/pytest -m bench -q $(PYTEST_ARGS)
+DEMO_ENV = DATABASE_URL=$${DATABASE_URL:-$(DEMO_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)}
+
+# The seeded network (`manage.py seed_demo --help`); a second run with the same seed adds nothing.
+seed: install
+	$(DEMO_ENV) $(BIN)/python -m bench.ensure_database
+	$(DEMO_ENV) DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) DEBUG=true $(BIN)/python manage.py seed_demo $(SEED_ARGS)
+
+# Timings as ratios measured in one run on the seeded network; nothing is asserted about speed.
+bench: seed wrk
+	$(DEMO_ENV) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+wrk:
+	@test -x $(WRK) || { \
+	  [ "$$(id -u)" -eq 0 ] || { echo "$(WRK) is missing; run as root to install it"; exit 1; }; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; }
 
 # The alert rules' defaults replayed on simulated cohorts; fails when a target is missed at 1x
 # noise. Needs no database (about a minute on two cores).

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from bench import bare_views
+
+urlpatterns = [
+    path("bare/clients/<uuid:client_id>/", bare_views.client_detail),
+    path("bare/clients/", bare_views.client_page),
+    path("bare/sessions/", bare_views.session_page),
+    path("bare/clients/<uuid:client_id>/alliance/", bare_views.alliance_series),
+    path("bare/alerts/", bare_views.alert_page),
+    path("", include("config.urls")),
+]
