@@ -47,7 +47,7 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 
 # Browser tests are left out here; a `-m` in PYTEST_ARGS comes later and so replaces this one.
 test: install
-	$(TEST_ENV) $(BIN)/pytest -m "not browser and not bench" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 DEMO_ENV = DATABASE_URL=$${DATABASE_URL:-$(DEMO_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \

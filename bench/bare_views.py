@@ -3,16 +3,25 @@
 Each view authenticates exactly as the API does (the same authentication class), enters the
 same practice scope, runs the query the API runs for that path (a page fetches one row more
 than it shows, as cursor pagination does) and answers `JsonResponse` over `.values()`: what
-bare Django costs for the same work, without DRF's machinery or serializers.
+bare Django costs for the same work, without DRF's machinery or serializers. The write views
+write the same rows as the API and the survey page.
 """
 
-from django.http import JsonResponse
+import json
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
-from alliance.models import Alert, SurveyResponse
+from alliance.models import Alert, SurveyInvitation, SurveyResponse
+from alliance.selectors import survey_link_for_token
 from practice.auth import APIKeyAuthentication
 from practice.models import Client, Session
-from practice.tenancy import practice_scope
+from practice.tenancy import current_practice, practice_scope
 
 PAGE_SIZE = 50
 CLIENT_FIELDS = (
@@ -54,6 +63,7 @@ ALERT_FIELDS = (
 
 
 def _scoped(view):
+    @csrf_exempt
     def wrapped(request, **kwargs):
         try:
             authenticated = APIKeyAuthentication().authenticate(request)
@@ -102,3 +112,79 @@ def alliance_series(request, client_id):
 @_scoped
 def alert_page(request):
     return _page(Alert.objects.all(), ALERT_FIELDS)
+
+
+# Writes: the same rows written as the API and the survey page write them, without the
+# framework, the validation, the policy or the templates.
+
+
+@_scoped
+def session_create(request):
+    body = json.loads(request.body)
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=body["client"])
+        last = client.sessions.order_by("-sequence").values_list("sequence", flat=True).first()
+        session = Session.objects.create(
+            practice=current_practice(),
+            client=client,
+            clinician_id=client.clinician_id,
+            starts_at=parse_datetime(body["starts_at"]),
+            sequence=(last or 0) + 1,
+        )
+    return JsonResponse({field: getattr(session, field) for field in SESSION_FIELDS}, status=201)
+
+
+@_scoped
+def session_complete(request, session_id):
+    now = timezone.now()
+    with transaction.atomic():
+        Session.objects.filter(pk=session_id, status=Session.Status.SCHEDULED).update(
+            status=Session.Status.COMPLETED, completed_at=now, updated_at=now
+        )
+        session = Session.objects.get(pk=session_id)
+        SurveyInvitation.objects.create(
+            practice=current_practice(),
+            client_id=session.client_id,
+            session=session,
+            instrument_id=request.GET["instrument"],
+            send_at=now + timedelta(minutes=60),
+        )
+    return JsonResponse({field: getattr(session, field) for field in SESSION_FIELDS})
+
+
+def _form(items) -> str:
+    fields = "".join(
+        f'<label>{item["text"]}<input type="range" name="{item["code"]}" '
+        f'min="{item["min"]}" max="{item["max"]}"></label>'
+        for item in items
+    )
+    return f'<form method="post">{fields}<button>Send</button></form>'
+
+
+@csrf_exempt
+def survey(request, token):
+    link = survey_link_for_token(token)
+    if link is None:
+        return HttpResponse(status=404)
+    invitation = link.invitation
+    items = invitation.instrument.items
+    if request.method == "GET":
+        return HttpResponse(_form(items))
+    answers = {item["code"]: int(request.POST[item["code"]]) for item in items}
+    now = timezone.now()
+    with practice_scope(link.practice), transaction.atomic():
+        SurveyInvitation.objects.filter(
+            pk=invitation.pk, status__in=SurveyInvitation.ANSWERABLE, expires_at__gt=now
+        ).update(status=SurveyInvitation.Status.COMPLETED, completed_at=now, updated_at=now)
+        SurveyResponse.objects.create(
+            practice=link.practice,
+            invitation=invitation,
+            client_id=invitation.client_id,
+            session_id=invitation.session_id,
+            instrument=invitation.instrument,
+            answers=answers,
+            total=sum(answers.values()),
+            mean=sum(answers.values()) / len(answers),
+            answered_at=now,
+        )
+    return HttpResponse("<p>Thank you.</p>")

@@ -8,6 +8,7 @@ one run mean anything. Every section prints a table; `--markdown FILE` also writ
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The bench runs the service as in production (DEBUG off), which needs a secret of its own.
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 django.setup()
 
 from django.db import connection  # noqa: E402
@@ -24,7 +26,7 @@ from django.db.models import Count  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench import http_load  # noqa: E402
+from bench import delivery, http_load, inprocess  # noqa: E402
 from practice.models import APIKey, Client, Practice, Session  # noqa: E402
 from practice.services import api_key_create  # noqa: E402
 from practice.tenancy import practice_scope  # noqa: E402
@@ -151,6 +153,43 @@ def bench_reads(
     console.print(f"non-2xx answers during the API runs: {errors}")
 
 
+def bench_writes(small: BenchPractice, n: int) -> None:
+    table = _table(
+        f"Writes, in process, median of {n} (API and bare view turn about)",
+        ["path", "API ms", "bare ms", "API speed / bare"],
+    )
+    for name, api, bare in inprocess.write_paths(small.practice, small.key, n):
+        table.add_row(name, f"{api * 1000:.2f}", f"{bare * 1000:.2f}", f"{bare / api:.2f}")
+    console.print(table)
+
+
+def bench_alerts(small: BenchPractice, repeat: int) -> None:
+    timings = inprocess.alert_evaluation(small.practice, (3, 30, 300), repeat)
+    table = _table(
+        f"Alert evaluation of a client's latest answer, {repeat} runs each",
+        ["answers in history", "p50 ms", "p99 ms", "p50 / p50 at 3"],
+    )
+    base = statistics.median(timings[3])
+    for size, runs in timings.items():
+        p99 = statistics.quantiles(runs, n=100)[98]
+        p50 = statistics.median(runs)
+        table.add_row(str(size), f"{p50 * 1000:.2f}", f"{p99 * 1000:.2f}", f"{p50 / base:.2f}")
+    console.print(table)
+
+
+def bench_delivery(small: BenchPractice, count: int, concurrency: int) -> None:
+    rates = delivery.delivery_rates(small.practice, count, concurrency)
+    one_connection = rates["raw, one connection"]
+    table = _table(
+        f"Delivery of {count} survey emails to a local SMTP server "
+        f"(one worker, --concurrency {concurrency})",
+        ["sender", "msg/s", "/ raw over one connection"],
+    )
+    for name, rate in rates.items():
+        table.add_row(name, f"{rate:,.0f}", f"{rate / one_connection:.2f}")
+    console.print(table)
+
+
 def describe_machine() -> None:
     with open("/proc/cpuinfo") as cpuinfo:
         models = [line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line]
@@ -175,10 +214,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each, the best counts")
+    parser.add_argument("--connections", default="2,16", help="concurrency levels, comma-separated")
     parser.add_argument(
-        "--connections", default="2,8,32", help="concurrency levels, comma-separated"
+        "--sections",
+        default="reads,writes,alerts,delivery",
+        help="comma-separated, of: reads, writes, alerts, delivery",
     )
-    parser.add_argument("--sections", default="reads", help="comma-separated: reads")
+    parser.add_argument("--writes", type=int, default=40, help="requests of each write")
+    parser.add_argument("--messages", type=int, default=300, help="emails to deliver")
+    parser.add_argument("--worker-concurrency", type=int, default=2)
     args = parser.parse_args()
     levels = [int(n) for n in args.connections.split(",")]
     sections = set(args.sections.split(","))
@@ -189,6 +233,12 @@ def main() -> None:
         if "reads" in sections:
             with http_load.gunicorn_server() as base:
                 bench_reads(base, practices, levels, args.seconds, args.rounds)
+        if "writes" in sections:
+            bench_writes(practices[0], args.writes)
+        if "alerts" in sections:
+            bench_alerts(practices[0], repeat=100)
+        if "delivery" in sections:
+            bench_delivery(practices[0], args.messages, args.worker_concurrency)
     finally:
         APIKey.across_practices_unsafe.filter(pk__in=[p.key_id for p in practices]).delete()
 
