@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
+from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
@@ -333,6 +334,7 @@ class PracticeGenerator:
             "discuss_request": rng.random() < 0.03,
             "answered_at": answered_at,
             "alerts_evaluated_at": answered_at,
+            "updated_at": answered_at,
         }
         self.rows.add(SurveyResponse, response)
         return response
@@ -417,9 +419,16 @@ def seeded_slugs(plan: NetworkPlan) -> set[str]:
 
 
 def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> int:
-    """COPY `rows` into `model`'s table; fields a row leaves out take the field's default."""
+    """COPY `rows` into `model`'s table; fields a row leaves out take the field's default, and
+    timestamps that saving would set (`auto_now`, `auto_now_add`) take the time of the copy."""
     fields = model._meta.concrete_fields
-    defaults = [f.get_default() for f in fields]
+    now = timezone.now()
+    defaults = [
+        now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+    ]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     count = 0
     with connection.cursor() as cursor:

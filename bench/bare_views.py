@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
 from alliance.models import Alert, SurveyInvitation, SurveyResponse
-from alliance.selectors import survey_link_for_token
+from alliance.surveys.selectors import survey_link_for_token
 from practice.auth import APIKeyAuthentication
 from practice.models import Client, Session
 from practice.tenancy import current_practice, practice_scope

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from alliance.models import SurveyInvitation
-from alliance.services import invitation_send
+from alliance.surveys.services import invitation_send
 from bench import workload
 from config.celery import app as celery_app
 from notifications.models import OutboxMessage

@@ -9,8 +9,8 @@ from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from alliance.alerts.services import alerts_evaluate_for_response
 from alliance.models import SurveyResponse
-from alliance.services import alerts_evaluate_for_response
 from bench import workload
 from practice.models import Session
 from practice.tenancy import practice_scope

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from alliance.models import Instrument, SurveyInvitation, SurveyLink, SurveyResponse
-from alliance.tokens import hash_token, new_token
+from alliance.surveys.tokens import hash_token, new_token
 from practice.models import Client, Clinician, Practice, Session
 from practice.services import client_delete
 from practice.tenancy import practice_scope
