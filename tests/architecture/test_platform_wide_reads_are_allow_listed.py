@@ -14,6 +14,7 @@ ALLOWED = {
     "practice/selectors.py",  # an API key names its practice
     "practice/services.py",  # key use and idempotency pruning, by id or age only
     "alliance/models.py",  # built-in instruments belong to no practice
+    "alliance/demo_network.py",  # seed_demo: the built-in instrument its network answers
     "alliance/surveys/selectors.py",  # a survey token names its practice
     "alliance/surveys/tasks.py",  # beat: due invitations of every practice
     "alliance/alerts/tasks.py",  # beat: missed evaluations and escalations
