@@ -209,6 +209,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alliance <no-reply@localhost>")
 
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# How long a web process trusts a key it has looked up: a key revoked elsewhere (another
+# process, admin) stops working within this many seconds. 0 looks every request's key up.
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5)
 # Request bodies: 413 past these (README, API). Bulk imports send whole files, so they get more.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1_048_576)
 MAX_IMPORT_BODY_BYTES = env.int("MAX_IMPORT_BODY_BYTES", default=20_971_520)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practice import hooks
-from practice.api_keys import hash_api_key_secret, new_api_key
+from practice.api_keys import forget_recent_api_keys, hash_api_key_secret, new_api_key
 from practice.errors import Conflict, InvalidInput
 from practice.models import (
     APIKey,
@@ -37,16 +37,25 @@ def api_key_create(*, name: str) -> tuple[APIKey, str]:
 
 
 def api_key_revoke(*, api_key: APIKey) -> None:
+    """Revoke a key: at once in this process, within `API_KEY_CACHE_SECONDS` in the others."""
     APIKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now())
+    forget_recent_api_keys()
 
 
 def api_key_record_use(*, api_key: APIKey, minimum_interval_seconds: int = 60) -> None:
-    """Note when a key was last used, writing at most once a minute per key."""
+    """Note when a key was last used, writing at most once a minute per key.
+
+    The time is checked on the instance first, so that nearly every request writes nothing;
+    the write itself is guarded too, since other processes record uses of the same key.
+    """
     now = timezone.now()
     stale_before = now - timedelta(seconds=minimum_interval_seconds)
+    if api_key.last_used_at is not None and api_key.last_used_at >= stale_before:
+        return
     APIKey.across_practices_unsafe.filter(pk=api_key.pk).exclude(
         last_used_at__gte=stale_before
     ).update(last_used_at=now)
+    api_key.last_used_at = now
 
 
 def idempotency_records_prune(*, older_than: timedelta = timedelta(hours=24)) -> int:

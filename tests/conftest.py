@@ -9,6 +9,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from practice.api_keys import forget_recent_api_keys
 from practice.models import Membership
 from practice.tenancy import practice_scope
 from tests import factories
@@ -64,8 +65,9 @@ def tasks_carry_ids_only():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttling and guessing counters start at zero in every test."""
+    """Throttling and guessing counters start at zero in every test, and no key is remembered."""
     cache.clear()
+    forget_recent_api_keys()
 
 
 @pytest.fixture
