@@ -79,6 +79,9 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
 class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
     """Where the practice's events go. The signing secret is shown only when it is made."""
 
+    # The signing secret is shown in the answer to POST only, never again in a replay.
+    shown_once_fields = ("secret",)
+
     serializer_class = WebhookEndpointSerializer
     model = WebhookEndpoint
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

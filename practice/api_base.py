@@ -2,6 +2,7 @@
 
 from contextlib import ExitStack
 
+from django.db import transaction
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from practice.idempotency import (
     MAX_KEY_LENGTH,
     StoredResponse,
     idempotency_claim,
+    idempotency_release,
     idempotency_store,
     request_fingerprint,
 )
@@ -29,10 +31,14 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
 
     Authentication happens in `initial()`, so the scope is entered there and left when
     `dispatch()` returns, whatever happened in between. A POST with an `Idempotency-Key`
-    header claims the key before the handler runs and stores the response after it.
+    header claims the key before the handler runs; the handler then runs in a transaction
+    that also stores its response for replays.
     """
 
     idempotency_key: str | None = None
+    _claimed: tuple | None = None
+    # Fields of a response that are shown once (a new secret): never stored for a replay.
+    shown_once_fields: tuple[str, ...] = ()
     # The model of the records the view serves; their rows come from `select_records()`.
     model: type
     # The scope is entered and left by these; a subclass that overrode one could serve rows
@@ -58,8 +64,15 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
         raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
-        with ExitStack() as self._scope_exit:
-            return super().dispatch(request, *args, **kwargs)
+        try:
+            with ExitStack() as self._scope_exit:
+                response = super().dispatch(request, *args, **kwargs)
+        except Exception:
+            self._release_unanswered_claim()
+            raise
+        if response.status_code >= 500:
+            self._release_unanswered_claim()
+        return response
 
     def initial(self, request, *args, **kwargs):
         try:
@@ -85,6 +98,11 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
         if stored is not None:
             raise _ReplayStoredResponse(stored)
         self.idempotency_key = key
+        self._claimed = (request.auth.practice, key)
+        # The handler's writes and the stored response commit together, or not at all: a
+        # claim whose write committed always holds its response, and is never taken for
+        # abandoned and run again.
+        self._scope_exit.enter_context(transaction.atomic())
 
     def handle_exception(self, exc):
         if isinstance(exc, _ReplayStoredResponse):
@@ -94,23 +112,35 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
             response = Response(exc.stored.body, status=status, content_type=content_type)
             response["Idempotent-Replayed"] = "true"
             return response
-        try:
-            return super().handle_exception(exc)
-        except Exception:
-            self._store_idempotent_response(status_code=500, body=None)
-            raise
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if self.idempotency_key is not None:
-            self._store_idempotent_response(
-                status_code=response.status_code, body=getattr(response, "data", None)
-            )
+            if response.status_code >= 500:
+                # Nothing of a failed request is kept; its key is released once rolled back.
+                transaction.set_rollback(True)
+            else:
+                idempotency_store(
+                    key=self.idempotency_key,
+                    status_code=response.status_code,
+                    body=self._replayable_body(response),
+                )
+            self.idempotency_key = None
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def _store_idempotent_response(self, *, status_code: int, body) -> None:
-        if self.idempotency_key is not None:
-            idempotency_store(key=self.idempotency_key, status_code=status_code, body=body)
-            self.idempotency_key = None
+    def _replayable_body(self, response):
+        body = getattr(response, "data", None)
+        if isinstance(body, dict) and self.shown_once_fields:
+            return {
+                name: value for name, value in body.items() if name not in self.shown_once_fields
+            }
+        return body
+
+    def _release_unanswered_claim(self) -> None:
+        if self._claimed is not None:
+            practice, key = self._claimed
+            idempotency_release(practice=practice, key=key)
+            self._claimed = None
 
 
 class ReadOnlyRecordViewSet(

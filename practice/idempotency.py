@@ -1,15 +1,19 @@
 """`Idempotency-Key` on POST: the first response is stored and replayed for repeats."""
 
 import hashlib
+import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from practice.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from practice.models import IdempotencyRecord
 from practice.tenancy import current_practice
+
+logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 255
 # A request still "in flight" after this long died (a timeout, a crash): its key is free again.
@@ -23,7 +27,15 @@ class StoredResponse:
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+    """The request as parsed: a JSON body that differs only in spacing or key order is the
+    same request."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, RecursionError):
+        canonical = body
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), canonical])).hexdigest()
 
 
 def idempotency_claim(*, key: str, fingerprint: str) -> StoredResponse | None:
@@ -57,9 +69,19 @@ def idempotency_claim(*, key: str, fingerprint: str) -> StoredResponse | None:
 
 
 def idempotency_store(*, key: str, status_code: int, body: object) -> None:
-    """Keep the response to replay, or release the key when the server failed."""
-    records = IdempotencyRecord.objects.filter(key=key, status_code=None)
-    if status_code >= 500:
-        records.delete()
-    else:
-        records.update(status_code=status_code, response_body=body)
+    """Keep the response to replay; called inside the transaction of the request's writes."""
+    IdempotencyRecord.objects.filter(key=key, status_code=None).update(
+        status_code=status_code, response_body=body
+    )
+
+
+def idempotency_release(*, practice, key: str) -> None:
+    """Free the key of a request that failed, so that a retry runs afresh. A claim that holds
+    a response (its transaction committed after all) is kept. When the database cannot be
+    reached, the claim is left to be taken for abandoned after `ABANDONED_AFTER`."""
+    try:
+        IdempotencyRecord.across_practices_unsafe.filter(
+            practice=practice, key=key, status_code=None
+        ).delete()
+    except DatabaseError:
+        logger.warning("Could not release an idempotency key; it frees itself in 2 minutes.")
