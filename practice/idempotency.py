@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from practice.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from practice.models import IdempotencyRecord
-from practice.tenancy import current_practice
+from practice.tenancy import current_practice, practice_scope
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,7 @@ def idempotency_release(*, practice, key: str) -> None:
     a response (its transaction committed after all) is kept. When the database cannot be
     reached, the claim is left to be taken for abandoned after `ABANDONED_AFTER`."""
     try:
-        IdempotencyRecord.across_practices_unsafe.filter(
-            practice=practice, key=key, status_code=None
-        ).delete()
+        with practice_scope(practice):
+            IdempotencyRecord.objects.filter(key=key, status_code=None).delete()
     except DatabaseError:
         logger.warning("Could not release an idempotency key; it frees itself in 2 minutes.")
