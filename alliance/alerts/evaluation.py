@@ -11,7 +11,7 @@ an old acknowledged alert never swallows a new fall.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from alliance.alerts import statistics
@@ -430,3 +430,44 @@ def after(current: ActiveAlert | None, decision: Decision) -> ActiveAlert:
         evidence=decision.evidence,
         alert_id=decision.alert_id,
     )
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """An invitation that expired unanswered."""
+
+    invitation_id: str
+
+
+def replay(
+    steps: Sequence[Answer | Expiry], context: Context, *, decide_from: int = 0
+) -> list[tuple[int, Decision]]:
+    """A client's surveys in order, as the service meets them, with the decisions on each
+    (by the step's index). Before each survey the client's session completes and closes their
+    prompts; after each, the clinician acknowledges every emailed alert and resolves none, the
+    hardest case for dedupe. Steps before `decide_from` only make up the history."""
+    active: dict[str, ActiveAlert] = {}
+    history: list[Answer] = []
+    statuses: list[tuple[str, str]] = []
+    decided = []
+    for index, step in enumerate(steps):
+        for prompt in prompts_closed_by_session(active):
+            del active[prompt.kind]
+        if isinstance(step, Expiry):
+            statuses.insert(0, (step.invitation_id, "expired"))
+            if index < decide_from:
+                continue
+            decisions = evaluate_non_response(statuses, active, context)
+        else:
+            statuses.insert(0, (step.response_id, "completed"))
+            history.append(step)
+            if index < decide_from:
+                continue
+            decisions = evaluate_answer(history, active, context)
+        for decision in decisions:
+            active[decision.kind] = after(active.get(decision.kind), decision)
+            decided.append((index, decision))
+        for kind, alert in active.items():
+            if alert.status == OPEN and alert.severity != PROMPT:
+                active[kind] = replace(alert, status=ACKNOWLEDGED)
+    return decided

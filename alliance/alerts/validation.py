@@ -12,11 +12,11 @@ low alliance and no decline whose fall has reached 10% of the range.
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from alliance.alerts import evaluation, simulation, statistics
-from alliance.alerts.evaluation import ACKNOWLEDGED, OPEN, PROMPT, Answer, Context, Instrument
+from alliance.alerts.evaluation import PROMPT, Answer, Context, Instrument
 
 START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 LARGE_RUPTURE_SHARE = 0.12  # 5 of 40 SRS points, 6 of 50 alliance-check points
@@ -36,39 +36,23 @@ class Event:
 
 def replay(client: simulation.SimulatedClient, instrument: Instrument, context: Context):
     """The decisions the core takes over a simulated client's weeks, in order."""
-    active: dict[str, evaluation.ActiveAlert] = {}
-    history: list[Answer] = []
-    statuses: list[tuple[str, str]] = []
-    events = []
-    for week in client.weeks:
-        for prompt in evaluation.prompts_closed_by_session(active):
-            del active[prompt.kind]
-        invitation = f"{client.client_id}-{week.index}"
-        if week.total is None:
-            statuses.insert(0, (invitation, "expired"))
-            decisions = evaluation.evaluate_non_response(statuses, active, context)
-        else:
-            statuses.insert(0, (invitation, "completed"))
-            history.append(
-                Answer(
-                    response_id=invitation,
-                    answered_at=START + timedelta(weeks=week.index),
-                    instrument=instrument,
-                    total=week.total,
-                    items=week.items,
-                    discuss_request=week.discuss_request,
-                )
-            )
-            decisions = evaluation.evaluate_answer(history, active, context)
-        for decision in decisions:
-            active[decision.kind] = evaluation.after(active.get(decision.kind), decision)
-            events.append(
-                Event(week.index, decision.kind, decision.severity, decision.action, decision.email)
-            )
-        for kind, alert in active.items():
-            if alert.status == OPEN and alert.severity != PROMPT:
-                active[kind] = replace(alert, status=ACKNOWLEDGED)
-    return events
+    steps = [
+        evaluation.Expiry(f"{client.client_id}-{week.index}")
+        if week.total is None
+        else Answer(
+            response_id=f"{client.client_id}-{week.index}",
+            answered_at=START + timedelta(weeks=week.index),
+            instrument=instrument,
+            total=week.total,
+            items=week.items,
+            discuss_request=week.discuss_request,
+        )
+        for week in client.weeks
+    ]
+    return [
+        Event(client.weeks[index].index, d.kind, d.severity, d.action, d.email)
+        for index, d in evaluation.replay(steps, context)
+    ]
 
 
 @dataclass

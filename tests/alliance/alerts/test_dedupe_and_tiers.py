@@ -95,17 +95,16 @@ def test_the_next_session_closes_prompts_and_keeps_alerts():
 
 def test_a_sustained_rupture_after_an_acknowledged_one_is_not_swallowed():
     answers = history(46, 47, 45, 46, 38, 38, 46, 47, 46, 46, 38, 38)
-    current = {}
-    emails = []
-    for end in range(1, len(answers) + 1):
-        for decision in evaluation.evaluate_answer(answers[:end], current, CONTEXT):
-            current[decision.kind] = evaluation.after(current.get(decision.kind), decision)
-            if decision.email:
-                emails.append((end - 1, decision.kind))
-        current = {
-            kind: ActiveAlert(a.kind, a.severity, "acknowledged", a.evidence, a.alert_id)
-            for kind, a in current.items()
-        }
+
+    emails = [(index, d.kind) for index, d in evaluation.replay(answers, CONTEXT) if d.email]
 
     assert [kind for _, kind in emails].count("drop") == 2
-    assert emails[-1][0] in (10, 11)
+    assert emails[-1] in ((10, "drop"), (11, "drop"))
+
+
+def test_an_expiry_streak_after_answers_raises_non_response_once():
+    steps = history(46, 46) + [evaluation.Expiry(f"i{n}") for n in range(5)]
+
+    decided = [(index, d.kind, d.action) for index, d in evaluation.replay(steps, CONTEXT)]
+
+    assert decided == [(4, "non_response", "create")]
