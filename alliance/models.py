@@ -227,6 +227,9 @@ class Alert(PracticeOwnedModel):
         NON_RESPONSE = "non_response"
 
     class Severity(models.TextChoices):
+        # Lowest first. A prompt is worth talking about next session: never emailed, closed
+        # when the client's next session completes. Amber and red are emailed; red escalates.
+        PROMPT = "prompt"
         AMBER = "amber"
         RED = "red"
 

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from celery import signals
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -136,3 +137,11 @@ def api_b(practice_b) -> APIClient:
 @pytest.fixture
 def anonymous_api() -> APIClient:
     return api_client_for(None)
+
+
+@pytest.fixture
+def platform_admin(client):
+    """A signed-in superuser's browser: Django admin looks across practices."""
+    admin = get_user_model().objects.create_superuser("platform", "ops@example.org", "pw-12345")
+    client.force_login(admin)
+    return client

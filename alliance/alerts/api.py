@@ -1,17 +1,25 @@
 """REST API for alerts and alert rules."""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliance.alerts import selectors, services
+from alliance.alerts.defaults import BOUNDS, Bound
+from alliance.alerts.wording import evidence_in_words
 from alliance.models import Alert
 from practice.api_base import PracticeScopedViewSet, ReadOnlyRecordViewSet
+from practice.errors import InvalidInput
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    explanation = serializers.SerializerMethodField(
+        help_text="The evidence in plain words, in the request's language (Accept-Language)."
+    )
+
     class Meta:
         model = Alert
         fields = [
@@ -23,6 +31,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "severity",
             "status",
             "evidence",
+            "explanation",
             "created_at",
             "updated_at",
             "escalated_at",
@@ -33,6 +42,9 @@ class AlertSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolved_note",
         ]
+
+    def get_explanation(self, alert: Alert) -> str:
+        return evidence_in_words(alert.kind, alert.evidence)
 
 
 class AlertActionSerializer(serializers.Serializer):
@@ -88,43 +100,35 @@ class AlertViewSet(ReadOnlyRecordViewSet):
         return self._act(request, services.alert_resolve)
 
 
-def _rule_serializer(name: str, **fields) -> type[serializers.Serializer]:
-    base = {
-        "enabled": serializers.BooleanField(required=False),
-        "severity": serializers.ChoiceField(choices=Alert.Severity.choices, required=False),
-    }
-    return type(name, (serializers.Serializer,), base | fields)
+def _setting_field(bound: Bound) -> serializers.Field:
+    if bound.kind is bool:
+        return serializers.BooleanField(required=False)
+    if bound.choices:
+        return serializers.ChoiceField(choices=bound.choices, required=False)
+    number = serializers.IntegerField if bound.kind is int else serializers.FloatField
+    return number(min_value=bound.low, max_value=bound.high, required=False)
 
 
-class AlertRulesSerializer(serializers.Serializer):
-    low_score = _rule_serializer(
-        "LowScoreRuleSerializer",
-        red_after_consecutive=serializers.IntegerField(min_value=1, max_value=20, required=False),
-    )(required=False)
-    drop = _rule_serializer(
-        "DropRuleSerializer",
-        share_of_range=serializers.FloatField(min_value=0.01, max_value=1, required=False),
-        red_multiple=serializers.FloatField(min_value=1, max_value=10, required=False),
-        baseline_answers=serializers.IntegerField(min_value=1, max_value=10, required=False),
-    )(required=False)
-    no_progress = _rule_serializer(
-        "NoProgressRuleSerializer",
-        window_days=serializers.IntegerField(min_value=30, max_value=730, required=False),
-        min_answers=serializers.IntegerField(min_value=2, max_value=50, required=False),
-        min_span_days=serializers.IntegerField(min_value=0, max_value=730, required=False),
-        below_share_of_range=serializers.FloatField(min_value=0.01, max_value=1, required=False),
-    )(required=False)
-    discuss_request = _rule_serializer("DiscussRequestRuleSerializer")(required=False)
-    non_response = _rule_serializer(
-        "NonResponseRuleSerializer",
-        consecutive_expired=serializers.IntegerField(min_value=1, max_value=20, required=False),
-    )(required=False)
-    escalation = serializers.DictField(required=False, child=serializers.IntegerField(min_value=1))
+# For the schema only: the service checks settings against the same `BOUNDS`.
+AlertRulesSerializer = type(
+    "AlertRulesSerializer",
+    (serializers.Serializer,),
+    {
+        rule: type(
+            f"{rule.title().replace('_', '')}RuleSerializer",
+            (serializers.Serializer,),
+            {field: _setting_field(bound) for field, bound in fields.items()},
+        )(required=False)
+        for rule, fields in BOUNDS.items()
+    },
+)
 
-    def validate_escalation(self, value):
-        if set(value) - {"red_unacknowledged_hours"}:
-            raise serializers.ValidationError("Only red_unacknowledged_hours can be set.")
-        return value
+
+class AlertRulesPreviewSerializer(serializers.Serializer):
+    settings = AlertRulesSerializer(required=False, help_text="The proposed settings.")
+    days = serializers.IntegerField(
+        required=False, help_text="How many days of the practice's answers to replay (90)."
+    )
 
 
 class AlertRulesViewSet(PracticeScopedViewSet):
@@ -136,8 +140,19 @@ class AlertRulesViewSet(PracticeScopedViewSet):
         return Response(selectors.alert_rules())
 
     def update(self, request):
-        rules = AlertRulesSerializer(data=request.data)
-        rules.is_valid(raise_exception=True)
-        return Response(services.alert_rules_update(settings=rules.validated_data))
+        return Response(services.alert_rules_update(settings=request.data))
 
     partial_update = update
+
+    @extend_schema(request=AlertRulesPreviewSerializer, responses=OpenApiTypes.OBJECT)
+    def preview(self, request):
+        """What the practice's answers of the last `days` would have raised under the proposed
+        settings and under the current ones; sends nothing and changes nothing."""
+        if not isinstance(request.data, dict):
+            raise InvalidInput({"settings": ["Must be an object of rules."]})
+        return Response(
+            services.alert_rules_preview(
+                settings=request.data.get("settings", {}),
+                days=request.data.get("days", services.PREVIEW_DAYS),
+            )
+        )

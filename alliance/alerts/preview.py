@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from alliance.alerts import evaluation, simulation, validation
 from alliance.alerts.defaults import SEVERITIES
-from alliance.alerts.evaluation import PROMPT, Context
+from alliance.alerts.evaluation import Context
+from alliance.alerts.rules import PROMPT, Answer
 
 KINDS = validation.KINDS
 SIMULATED_CLIENTS = 250
@@ -21,8 +22,16 @@ class ClientHistory:
     the previewed period, the earlier ones only make up the client's baseline."""
 
     client_id: str
-    steps: Sequence[evaluation.Answer | evaluation.Expiry]
+    steps: Sequence[Answer | evaluation.Expiry]
     window_start: int
+
+
+def answers_in_window(histories: Sequence[ClientHistory]) -> int:
+    return sum(
+        isinstance(step, Answer)
+        for history in histories
+        for step in history.steps[history.window_start :]
+    )
 
 
 def _raised(decision: evaluation.Decision) -> bool:

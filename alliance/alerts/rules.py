@@ -1,80 +1,106 @@
 """The alert rules, as plain functions over a client's answers.
 
-Each rule looks at numbers only and returns a `Finding` (the kind, a severity, and the evidence
-a clinician needs to see why) or None. The defaults are the clinical reference's
-(`../shared/clinical-reference.md`); every number is a practice setting.
+Each rule takes the episode's answers (oldest first, the new one last) and returns a `Finding`:
+the kind, a severity (`prompt`, `amber` or `red`) and the evidence as numbers, or None. Every
+number is a practice setting (`alliance.alerts.defaults`); the cut-offs are the instrument's.
+Which findings become alerts, and which are emailed, is `alliance.alerts.evaluation`'s part.
 """
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-DEFAULT_RULES = {
-    "low_score": {"enabled": True, "severity": "amber", "red_after_consecutive": 2},
-    "drop": {
-        "enabled": True,
-        "severity": "amber",
-        "share_of_range": 0.10,
-        "red_multiple": 2.0,
-        "baseline_answers": 3,
-    },
-    "no_progress": {
-        "enabled": True,
-        "severity": "amber",
-        "window_days": 183,
-        "min_answers": 3,
-        "min_span_days": 150,
-        "below_share_of_range": 0.7,
-    },
-    "discuss_request": {"enabled": True, "severity": "red"},
-    "non_response": {"enabled": True, "severity": "amber", "consecutive_expired": 3},
-    "escalation": {"red_unacknowledged_hours": 48},
-}
+from alliance.alerts import statistics
 
-SEVERITY_RANK = {"amber": 1, "red": 2}
+PROMPT, AMBER, RED = "prompt", "amber", "red"
 
 
-def merged_rules(overrides: dict) -> dict:
-    """The defaults with a practice's settings laid over them, rule by rule."""
-    return {name: defaults | overrides.get(name, {}) for name, defaults in DEFAULT_RULES.items()}
+@dataclass(frozen=True)
+class Scale:
+    """What makes totals comparable: the instrument, its items with their ranges, and how
+    they add up. A new version with the same scale keeps the client's baseline."""
+
+    instrument_code: str
+    method: str
+    items: tuple[tuple[str, float, float], ...]
+
+    @property
+    def total_range(self) -> tuple[float, float]:
+        low = sum(item[1] for item in self.items)
+        high = sum(item[2] for item in self.items)
+        if self.method == "mean":
+            return low / len(self.items), high / len(self.items)
+        return low, high
+
+    @property
+    def width(self) -> float:
+        low, high = self.total_range
+        return high - low
+
+    def item_range(self, code: str) -> tuple[float, float]:
+        return next((low, high) for item, low, high in self.items if item == code)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """What the rules need to know of the instrument version an answer was given on."""
+
+    scale: Scale
+    version: int = 1
+    threshold: float | None = None
+    item_threshold: float | None = None
+    standard_deviation: float | None = None
+    reliability: float | None = None
+    progress_item: str | None = None
+
+
+def instrument_from(
+    *,
+    code: str,
+    items: list[dict],
+    scoring: dict,
+    version: int = 1,
+    threshold: float | None = None,
+    item_threshold: float | None = None,
+    standard_deviation: float | None = None,
+    reliability: float | None = None,
+) -> Instrument:
+    """An instrument as the rules see it, from its stored definition."""
+    return Instrument(
+        scale=Scale(
+            instrument_code=code,
+            method=scoring.get("method", "sum"),
+            items=tuple((item["code"], item["min"], item["max"]) for item in items),
+        ),
+        version=version,
+        threshold=threshold,
+        item_threshold=item_threshold,
+        standard_deviation=standard_deviation,
+        reliability=reliability,
+        progress_item=next((i["code"] for i in items if i.get("role") == "progress"), None),
+    )
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One response, as the rules see it."""
-
     response_id: str
-    session_id: str
     answered_at: datetime
-    instrument_code: str
-    instrument_version: int
+    instrument: Instrument
     total: float
-    total_range: tuple[float, float]
     items: dict[str, float]
-    item_ranges: dict[str, tuple[float, float]]
-    progress_item: str | None
-    threshold: float | None
-    item_threshold: float | None
-    standard_deviation: float | None
-    reliability: float | None
-    discuss_request: bool
+    discuss_request: bool = False
 
     @property
     def low_items(self) -> dict[str, float]:
-        if self.item_threshold is None:
+        threshold = self.instrument.item_threshold
+        if threshold is None:
             return {}
-        return {code: v for code, v in self.items.items() if v < self.item_threshold}
+        return {code: value for code, value in self.items.items() if value < threshold}
 
     @property
     def is_low(self) -> bool:
-        below_total = self.threshold is not None and self.total < self.threshold
-        return below_total or bool(self.low_items)
-
-    def comparable_with(self, other: "Answer") -> bool:
-        """Totals compare only on the same instrument and scale (a new version may differ)."""
-        return self.instrument_code == other.instrument_code and (
-            self.total_range == other.total_range
-        )
+        threshold = self.instrument.threshold
+        return (threshold is not None and self.total < threshold) or bool(self.low_items)
 
 
 @dataclass(frozen=True)
@@ -84,149 +110,176 @@ class Finding:
     evidence: dict
 
 
-def reliable_change(standard_deviation: float, reliability: float) -> float:
-    """The smallest reliable change (Jacobson & Truax 1991): 1.96 · √2 · SD · √(1 - r)."""
-    return 1.96 * math.sqrt(2) * standard_deviation * math.sqrt(1 - reliability)
+def _finding(kind: str, severity: str, settings: dict, evidence: dict) -> Finding:
+    """Evidence that says which rule found it and with which settings, then the numbers."""
+    return Finding(kind, severity, {"rule": kind, "settings": settings} | evidence)
 
 
-def meaningful_fall(answer: Answer, settings: dict) -> tuple[float, str]:
-    """How far a total must fall to count, and by which method."""
-    if answer.standard_deviation is not None and answer.reliability is not None:
-        return round(reliable_change(answer.standard_deviation, answer.reliability), 2), (
-            "reliable_change"
-        )
-    low, high = answer.total_range
-    return round(settings["share_of_range"] * (high - low), 2), "share_of_range"
+def comparable(history: Sequence[Answer]) -> list[Answer]:
+    """The answers whose totals compare with the latest one's: the same scale only."""
+    scale = history[-1].instrument.scale
+    return [answer for answer in history if answer.instrument.scale == scale]
 
 
-def _ref(answer: Answer) -> dict:
-    return {
-        "response": answer.response_id,
-        "answered_at": answer.answered_at.isoformat(),
-        "total": answer.total,
-    }
+def _streak(answers: Sequence[Answer], test) -> list[Answer]:
+    """The latest answers, oldest first, for which `test` holds without a break."""
+    streak = []
+    for answer in reversed(answers):
+        if not test(answer):
+            break
+        streak.append(answer)
+    return streak[::-1]
 
 
-def low_score(recent: list[Answer], settings: dict) -> Finding | None:
-    """`recent`: the episode's latest answers, newest first."""
-    current = recent[0]
+# The rules. Each takes the episode's answers (oldest first, the new one last) and returns a
+# Finding or None.
+
+
+def low_score(history: Sequence[Answer], settings: dict) -> Finding | None:
+    current = history[-1]
     if not current.is_low:
         return None
-    streak = 0
-    for answer in recent:
-        if not answer.is_low:
-            break
-        streak += 1
-    red = streak >= settings["red_after_consecutive"]
-    return Finding(
+    answers = comparable(history)
+    instrument = current.instrument
+    severity, streak = PROMPT, _streak(answers, lambda a: a.is_low)
+    alert_line = red_line = None
+    if instrument.threshold is not None:
+        below = settings["alert_below_share"] * instrument.scale.width
+        alert_line, red_line = instrument.threshold - below, instrument.threshold - 2 * below
+        far = _streak(answers, lambda a: a.total < alert_line)
+        if len(far) >= settings["alert_after_consecutive"]:
+            severity, streak = (RED if current.total < red_line else AMBER), far
+    return _finding(
         "low_score",
-        "red" if red else settings["severity"],
+        severity,
+        settings,
         {
-            "rule": "low_score",
-            "settings": settings,
             "total": current.total,
-            "threshold": current.threshold,
-            "item_threshold": current.item_threshold,
+            "threshold": instrument.threshold,
+            "item_threshold": instrument.item_threshold,
             "low_items": current.low_items,
-            "consecutive_low": streak,
-            "responses": [_ref(a) for a in recent[:streak]],
+            "alert_below": alert_line,
+            "red_below": red_line,
+            "consecutive": len(streak),
+            "since": streak[0].response_id,
+            "response": current.response_id,
         },
     )
 
 
-def drop(recent: list[Answer], baseline: list[Answer], settings: dict) -> Finding | None:
-    """A fall from the previous answer, or (from the fourth answer of an episode on) from the
-    mean of the episode's first answers, by at least the meaningful amount."""
-    current = recent[0]
-    amount, method = meaningful_fall(current, settings)
-    falls = {}
-    previous = next((a for a in recent[1:] if current.comparable_with(a)), None)
-    if previous is not None and round(previous.total - current.total, 2) >= amount:
-        fall = round(previous.total - current.total, 2)
-        falls["from_previous"] = {"previous": _ref(previous), "fall": fall}
-    comparable_baseline = [a for a in baseline if current.comparable_with(a)]
-    is_later_answer = current.response_id not in {a.response_id for a in baseline}
-    if len(comparable_baseline) == settings["baseline_answers"] and is_later_answer:
-        mean = sum(a.total for a in comparable_baseline) / len(comparable_baseline)
-        if round(mean - current.total, 2) >= amount:
-            falls["from_baseline"] = {
-                "baseline_mean": round(mean, 2),
-                "baseline": [_ref(a) for a in comparable_baseline],
-                "fall": round(mean - current.total, 2),
-            }
-    if not falls:
+def drop(history: Sequence[Answer], settings: dict, pooled_spread: float) -> Finding | None:
+    answers = comparable(history)
+    evidence = statistics.accumulated_fall(
+        [answer.total for answer in answers],
+        pooled_spread=pooled_spread,
+        allowance=settings["allowance"],
+        baseline_answers=settings["baseline_answers"],
+        min_baseline_answers=settings["min_baseline_answers"],
+        prior_weight=settings["prior_weight"],
+        min_spread_share=settings["min_spread_share"],
+    )
+    if evidence is None or evidence.accumulated < settings["prompt_at"]:
         return None
-    largest = max(f["fall"] for f in falls.values())
-    red = largest >= settings["red_multiple"] * amount
-    return Finding(
+    if evidence.accumulated >= settings["red_multiple"] * settings["alert_at"]:
+        severity = RED
+    elif evidence.accumulated >= settings["alert_at"]:
+        severity = AMBER
+    else:
+        severity = PROMPT
+    instrument = answers[-1].instrument
+    reliable_change = None
+    if instrument.standard_deviation is not None and instrument.reliability is not None:
+        reliable_change = statistics.reliable_change_threshold(
+            instrument.standard_deviation, instrument.reliability
+        )
+        if evidence.fall < reliable_change:
+            severity = PROMPT
+    return _finding(
         "drop",
-        "red" if red else settings["severity"],
+        severity,
+        settings,
         {
-            "rule": "drop",
-            "settings": settings,
-            "total": current.total,
-            "response": _ref(current),
-            "meaningful_fall": amount,
-            "method": method,
-            **falls,
+            "total": evidence.latest,
+            "baseline_mean": evidence.baseline_mean,
+            "spread": evidence.spread,
+            "fall": evidence.fall,
+            "accumulated": evidence.accumulated,
+            "baseline_answers": evidence.baseline_answers,
+            "run_answers": evidence.run_answers,
+            "reliable_change": reliable_change,
+            "since": answers[evidence.run_start].response_id,
+            "response": answers[-1].response_id,
         },
     )
 
 
-def no_progress(window: list[Answer], settings: dict) -> Finding | None:
-    """`window`: the episode's answers of the last `window_days`, oldest first."""
-    progress = [a for a in window if a.progress_item and a.progress_item in a.items]
-    if len(progress) < settings["min_answers"]:
+def no_progress(history: Sequence[Answer], settings: dict) -> Finding | None:
+    """The seed's "same struggles six months on": in the episode's answers of the last
+    `window_days`, at least `min_answers` spanning at least `min_span_days`, the progress item
+    below `below_share_of_range` of its range in every one, and the latest not above the first."""
+    current = history[-1]
+    code = current.instrument.progress_item
+    if code is None:
         return None
-    span = progress[-1].answered_at - progress[0].answered_at
+    since = current.answered_at - timedelta(days=settings["window_days"])
+    item_range = current.instrument.scale.item_range(code)
+    window = [
+        answer
+        for answer in history
+        if answer.answered_at >= since
+        and answer.instrument.progress_item == code
+        and answer.instrument.scale.item_range(code) == item_range
+        and code in answer.items
+    ]
+    if len(window) < settings["min_answers"]:
+        return None
+    span = window[-1].answered_at - window[0].answered_at
     if span < timedelta(days=settings["min_span_days"]):
         return None
-    values = []
-    for answer in progress:
-        low, high = answer.item_ranges[answer.progress_item]
-        ceiling = low + settings["below_share_of_range"] * (high - low)
-        value = answer.items[answer.progress_item]
-        if value >= ceiling:
-            return None
-        values.append(value)
-    if values[-1] > values[0]:
+    low, high = item_range
+    ceiling = low + settings["below_share_of_range"] * (high - low)
+    values = [answer.items[code] for answer in window]
+    if any(value >= ceiling for value in values) or values[-1] > values[0]:
         return None
-    return Finding(
+    return _finding(
         "no_progress",
         settings["severity"],
+        settings,
         {
-            "rule": "no_progress",
-            "settings": settings,
             "span_days": span.days,
             "progress_values": values,
-            "responses": [_ref(a) for a in progress],
+            "below": ceiling,
+            "since": None,
+            "response": current.response_id,
         },
     )
 
 
-def discuss_request(current: Answer, settings: dict) -> Finding | None:
+def discuss_request(history: Sequence[Answer], settings: dict) -> Finding | None:
+    current = history[-1]
     if not current.discuss_request:
         return None
-    return Finding(
+    return _finding(
         "discuss_request",
         settings["severity"],
-        {"rule": "discuss_request", "settings": settings, "response": _ref(current)},
+        settings,
+        {"since": current.response_id, "response": current.response_id},
     )
 
 
-def non_response(latest_statuses: list[tuple[str, str]], settings: dict) -> Finding | None:
-    """`latest_statuses`: (invitation id, status) of the latest closed invitations, newest
-    first: answered ("completed") or not ("expired")."""
-    needed = settings["consecutive_expired"]
-    recent = latest_statuses[:needed]
-    if len(recent) < needed or any(status != "expired" for _, status in recent):
+def non_response(statuses: Sequence[tuple[str, str]], settings: dict) -> Finding | None:
+    """`statuses`: (invitation id, `completed` or `expired`) of the episode's latest closed
+    invitations, newest first. A failed delivery is not a non-response and is not listed."""
+    streak = []
+    for invitation, status in statuses:
+        if status != "expired":
+            break
+        streak.append(invitation)
+    if len(streak) < settings["consecutive_expired"]:
         return None
-    return Finding(
+    return _finding(
         "non_response",
         settings["severity"],
-        {
-            "rule": "non_response",
-            "settings": settings,
-            "expired_invitations": [invitation for invitation, _ in recent],
-        },
+        settings,
+        {"expired_in_a_row": len(streak), "since": streak[-1], "invitations": streak},
     )

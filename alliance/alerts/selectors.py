@@ -1,85 +1,152 @@
 """Reads for alerts, alert settings and what the rules look at."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from collections import defaultdict
 
 from django.db.models import QuerySet
 
-from alliance.alerts.rules import Answer, merged_rules
-from alliance.models import Alert, AlertRules, SurveyInvitation, SurveyResponse
-from alliance.surveys.selectors import response_list
-from practice.models import Membership
+from alliance.alerts import rules, statistics
+from alliance.alerts.defaults import merged_rules
+from alliance.alerts.evaluation import ActiveAlert, Expiry
+from alliance.alerts.preview import ClientHistory
+from alliance.models import Alert, AlertRules, Instrument, SurveyInvitation, SurveyResponse
+from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
+from alliance.surveys.selectors import instrument_current, response_list, survey_policy
+from practice.models import Client, Membership
+
+
+def alert_rule_overrides() -> dict:
+    """What the practice has set itself, rule by rule."""
+    rules = AlertRules.objects.first()
+    return rules.settings if rules else {}
 
 
 def alert_rules() -> dict:
-    """The practice's alert rules: its own settings over the clinical reference's defaults."""
-    rules = AlertRules.objects.first()
-    return merged_rules(rules.settings if rules else {})
+    """The practice's alert rules: its own settings over the validated defaults."""
+    return merged_rules(alert_rule_overrides())
 
 
 def alert_list() -> QuerySet[Alert]:
     return Alert.objects.all()
 
 
-def as_rule_answer(response: SurveyResponse) -> Answer:
-    instrument = response.instrument
-    progress = next((i["code"] for i in instrument.items if i.get("role") == "progress"), None)
-    return Answer(
-        response_id=str(response.pk),
-        session_id=str(response.session_id),
-        answered_at=response.answered_at,
-        instrument_code=instrument.code,
-        instrument_version=instrument.version,
-        total=response.total,
-        total_range=instrument.total_range,
-        items=response.answers,
-        item_ranges={i["code"]: (i["min"], i["max"]) for i in instrument.items},
-        progress_item=progress,
+def active_alerts(*, client) -> dict[str, Alert]:
+    """The client's open and acknowledged alerts and prompts by kind, locked for update."""
+    return {
+        alert.kind: alert
+        for alert in Alert.objects.select_for_update().filter(
+            client=client, status__in=Alert.ACTIVE
+        )
+    }
+
+
+def active_prompts(*, client_id) -> list[Alert]:
+    """The client's open and acknowledged prompts, the only alerts a session closes."""
+    return list(
+        Alert.objects.filter(
+            client_id=client_id, status__in=Alert.ACTIVE, severity=Alert.Severity.PROMPT
+        )
+    )
+
+
+def as_active_alert(alert: Alert) -> ActiveAlert:
+    return ActiveAlert(
+        kind=alert.kind,
+        severity=alert.severity,
+        status=alert.status,
+        evidence=alert.evidence,
+        alert_id=str(alert.pk),
+    )
+
+
+def _instrument(instrument) -> rules.Instrument:
+    return rules.instrument_from(
+        code=instrument.code,
+        items=instrument.items,
+        scoring=instrument.scoring,
+        version=instrument.version,
         threshold=instrument.threshold,
         item_threshold=instrument.item_threshold,
         standard_deviation=instrument.standard_deviation,
         reliability=instrument.reliability,
-        discuss_request=response.discuss_request,
     )
 
 
-@dataclass(frozen=True)
-class RuleInputs:
-    """What the rules need about one new response: a fixed number of indexed queries,
-    however long the client's history."""
-
-    recent: list[Answer]  # the episode's latest answers, newest first (the new one first)
-    baseline: list[Answer]  # the episode's first answers, oldest first
-    window: list[Answer]  # the episode's answers within the progress window, oldest first
-
-
-def rule_inputs_for_response(response: SurveyResponse, rules: dict) -> RuleInputs:
-    episode = response_list().filter(
-        client_id=response.client_id, answered_at__lte=response.answered_at
-    )
-    if response.client.episode_started_at is not None:
-        episode = episode.filter(answered_at__gte=response.client.episode_started_at)
-    recent_count = max(rules["low_score"]["red_after_consecutive"], 2)
-    recent = episode.order_by("-answered_at", "-id")[:recent_count]
-    baseline = episode.order_by("answered_at", "id")[: rules["drop"]["baseline_answers"]]
-    since = response.answered_at - timedelta(days=rules["no_progress"]["window_days"])
-    window = episode.filter(answered_at__gte=since).order_by("answered_at", "id")
-    return RuleInputs(
-        recent=[as_rule_answer(r) for r in recent],
-        baseline=[as_rule_answer(r) for r in baseline],
-        window=[as_rule_answer(r) for r in window],
-    )
+def as_answers(responses) -> list[rules.Answer]:
+    """Responses as the rules see them, each instrument version converted once."""
+    instruments: dict = {}
+    answers = []
+    for response in responses:
+        if response.instrument_id not in instruments:
+            instruments[response.instrument_id] = _instrument(response.instrument)
+        answers.append(
+            rules.Answer(
+                response_id=str(response.pk),
+                answered_at=response.answered_at,
+                instrument=instruments[response.instrument_id],
+                total=response.total,
+                items=response.answers,
+                discuss_request=response.discuss_request,
+            )
+        )
+    return answers
 
 
-def latest_closed_invitations(*, client, count: int) -> list[tuple[str, str]]:
-    """The client's latest answered or expired invitations of this episode, newest first."""
-    closed = SurveyInvitation.objects.filter(
-        client=client,
-        status__in=[SurveyInvitation.Status.COMPLETED, SurveyInvitation.Status.EXPIRED],
-    )
+def _episode(queryset, client, field: str):
     if client.episode_started_at is not None:
-        closed = closed.filter(send_at__gte=client.episode_started_at)
-    rows = closed.order_by("-send_at", "-id").values_list("id", "status")[:count]
+        return queryset.filter(**{f"{field}__gte": client.episode_started_at})
+    return queryset
+
+
+def episode_history(response: SurveyResponse) -> list[rules.Answer]:
+    """The episode's answers up to `response`, oldest first: one query."""
+    episode = _episode(
+        response_list().filter(client_id=response.client_id, answered_at__lte=response.answered_at),
+        response.client,
+        "answered_at",
+    )
+    return as_answers(episode.order_by("answered_at", "id"))
+
+
+# Only so many recent answers make up a practice's pooled spread: enough to be steady,
+# few enough to stay cheap for a large practice.
+POOLED_SPREAD_ANSWERS = 5000
+
+
+def pooled_spreads() -> dict:
+    """The practice's pooled within-client spread per scale, from its recent answers."""
+    rows = (
+        response_list()
+        .order_by("-answered_at")
+        .values_list("client_id", "instrument_id", "total")[:POOLED_SPREAD_ANSWERS]
+    )
+    totals: dict = defaultdict(list)
+    for client_id, instrument_id, total in rows:
+        totals[(instrument_id, client_id)].append(total)
+    by_instrument = defaultdict(list)
+    for (instrument_id, _client), series in totals.items():
+        by_instrument[instrument_id].append(series)
+    scales: dict = defaultdict(list)
+    for instrument in Instrument.objects.filter(pk__in=by_instrument):
+        scales[_instrument(instrument).scale] += by_instrument[instrument.pk]
+    return {
+        scale: spread
+        for scale, series in scales.items()
+        if (spread := statistics.pooled_within_client_spread(series)) is not None
+    }
+
+
+CLOSED = (SurveyInvitation.Status.COMPLETED, SurveyInvitation.Status.EXPIRED)
+# How far back a client's closed invitations are read for a non-response streak.
+NON_RESPONSE_LOOKBACK = 50
+
+
+def closed_invitation_statuses(*, client) -> list[tuple[str, str]]:
+    """The episode's latest answered or expired invitations, newest first (a failed delivery
+    is not a non-response and is not listed)."""
+    closed = _episode(
+        SurveyInvitation.objects.filter(client=client, status__in=CLOSED), client, "send_at"
+    )
+    rows = closed.order_by("-send_at", "-id").values_list("id", "status")[:NON_RESPONSE_LOOKBACK]
     return [(str(invitation), status) for invitation, status in rows]
 
 
@@ -102,3 +169,48 @@ def alert_kinds_by_session(*, client_id) -> dict:
     ):
         kinds.setdefault(session_id, set()).add(kind)
     return kinds
+
+
+def preview_histories(*, since) -> tuple[list[ClientHistory], int]:
+    """The episodes of every client with an answer or an expiry since `since`, as the preview
+    replays them (earlier answers of the episode make up the baseline), and how many
+    clinicians those clients have."""
+    answered = response_list().filter(answered_at__gte=since).values_list("client_id", flat=True)
+    expired = SurveyInvitation.objects.filter(
+        status=SurveyInvitation.Status.EXPIRED, expires_at__gte=since
+    ).values_list("client_id", flat=True)
+    clients = {c.pk: c for c in Client.objects.filter(pk__in=answered.union(expired))}
+    steps: dict = defaultdict(list)
+    responses = response_list().filter(client_id__in=clients).order_by("answered_at", "id")
+    for response, answer in zip(responses, as_answers(responses), strict=True):
+        steps[response.client_id].append((response.answered_at, answer))
+    expiries = SurveyInvitation.objects.filter(
+        client_id__in=clients, status=SurveyInvitation.Status.EXPIRED
+    ).values_list("client_id", "id", "expires_at", "send_at")
+    for client_id, invitation_id, expires_at, send_at in expiries:
+        steps[client_id].append((expires_at or send_at, Expiry(str(invitation_id))))
+    histories = []
+    for client_id, client in clients.items():
+        started = client.episode_started_at
+        episode = sorted(
+            (pair for pair in steps[client_id] if started is None or pair[0] >= started),
+            key=lambda pair: pair[0],
+        )
+        window_start = next((i for i, (at, _) in enumerate(episode) if at >= since), len(episode))
+        histories.append(ClientHistory(str(client_id), [step for _, step in episode], window_start))
+    return histories, len({client.clinician_id for client in clients.values()})
+
+
+def survey_instrument_definition() -> dict:
+    """The instrument the practice surveys with, as the harness simulates it."""
+    code = survey_policy().instrument_code
+    instrument = instrument_current(code) or instrument_current(DEFAULT_INSTRUMENT_CODE)
+    return {
+        "code": instrument.code,
+        "items": instrument.items,
+        "scoring": instrument.scoring,
+        "threshold": instrument.threshold,
+        "item_threshold": instrument.item_threshold,
+        "standard_deviation": instrument.standard_deviation,
+        "reliability": instrument.reliability,
+    }

@@ -1,9 +1,11 @@
 """Writes for alerts and alert settings.
 
 An answer's way to the clinician: `alerts_evaluate_for_response` (a task queued when the
-client answers) → the rules of `alliance.alerts.rules`, plain functions over numbers → one
-active alert per client and kind, raised or updated → an email to the clinician and
-`alert.*` webhooks through the outbox.
+client answers) → the evaluation core of `alliance.alerts.evaluation` (the rules of
+`alliance.alerts.rules`, plain functions over numbers; tiers; dedupe; the decision to email),
+the same code the validation harness replays → one active alert or prompt per client and
+kind, raised, updated or reopened → an email to the clinician for alerts (never for prompts)
+and `alert.*` webhooks through the outbox.
 """
 
 from datetime import timedelta
@@ -11,29 +13,37 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.alerts import rules as rules_module
-from alliance.alerts import selectors
+from alliance.alerts import evaluation, preview, selectors
+from alliance.alerts.defaults import merged_rules, validated_overrides
+from alliance.alerts.evaluation import Context
 from alliance.models import Alert, AlertRules, SurveyInvitation, SurveyResponse
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue, webhook_event_enqueue
-from practice.errors import Conflict
+from practice.errors import Conflict, InvalidInput
 from practice.models import Client
 from practice.tenancy import current_practice
 
 
-def alert_rules_update(*, settings: dict) -> dict:
-    """Save a practice's rule settings (each rule's given fields over what it had)."""
+def alert_rules_update(*, settings: dict, replace: bool = False) -> dict:
+    """Save a practice's rule settings, checked against the bounds of
+    `alliance.alerts.defaults` (the API and the admin alike): each rule's given fields over
+    what it had, or, with `replace`, instead of everything it had."""
     rules, _ = AlertRules.objects.get_or_create(practice=current_practice())
-    rules.settings = rules.settings | {
-        name: rules.settings.get(name, {}) | changes for name, changes in settings.items()
-    }
+    rules.settings = validated_overrides(settings, current=None if replace else rules.settings)
     rules.save()
     return selectors.alert_rules()
 
 
+def _context(rules: dict | None = None) -> Context:
+    return Context(
+        rules=selectors.alert_rules() if rules is None else rules,
+        pooled_spreads=selectors.pooled_spreads(),
+    )
+
+
 @transaction.atomic
 def alerts_evaluate_for_response(*, response_id) -> list[Alert]:
-    """Run every rule on a new response, once; raise or update the alerts they find.
+    """Run the evaluation core on a new response, once; apply what it decides.
 
     Marking the response evaluated and raising its alerts commit together, so a failed or
     never-queued evaluation is found again by beat's scan.
@@ -44,16 +54,13 @@ def alerts_evaluate_for_response(*, response_id) -> list[Alert]:
     if not claimed:
         return []
     response = SurveyResponse.objects.select_related("instrument", "client").get(pk=response_id)
-    rules = selectors.alert_rules()
-    inputs = selectors.rule_inputs_for_response(response, rules)
-    findings = [
-        rules_module.low_score(inputs.recent, rules["low_score"]),
-        rules_module.drop(inputs.recent, inputs.baseline, rules["drop"]),
-        rules_module.no_progress(inputs.window, rules["no_progress"]),
-        rules_module.discuss_request(inputs.recent[0], rules["discuss_request"]),
-    ]
-    enabled = [f for f in findings if f is not None and rules[f.kind]["enabled"]]
-    return _raise_alerts(response.client, response.session_id, enabled)
+    history = selectors.episode_history(response)
+    context = _context()
+    return _apply_decisions(
+        response.client,
+        response.session_id,
+        lambda active: evaluation.evaluate_answer(history, active, context),
+    )
 
 
 @transaction.atomic
@@ -65,59 +72,120 @@ def alerts_evaluate_non_response(*, invitation_id) -> list[Alert]:
     if not claimed:
         return []
     client = SurveyInvitation.objects.select_related("client").get(pk=invitation_id).client
-    rules = selectors.alert_rules()
-    settings = rules["non_response"]
-    latest = selectors.latest_closed_invitations(
-        client=client, count=settings["consecutive_expired"]
+    statuses = selectors.closed_invitation_statuses(client=client)
+    context = Context(rules=selectors.alert_rules())
+    return _apply_decisions(
+        client, None, lambda active: evaluation.evaluate_non_response(statuses, active, context)
     )
-    finding = rules_module.non_response(latest, settings)
-    if finding is None or not settings["enabled"]:
-        return []
-    return _raise_alerts(client, None, [finding])
 
 
-@transaction.atomic
-def _raise_alerts(client: Client, session_id, findings: list) -> list[Alert]:
-    if not findings:
-        return []
+def _apply_decisions(client: Client, session_id, decide) -> list[Alert]:
+    """Lock the client's active alerts, let the core decide on them, and write what it
+    decided: one active alert per client and kind, webhooks for every change, and an email
+    to the clinician where the core says so (never for a prompt)."""
     # One evaluation at a time per client, so that two cannot both create the same alert.
     Client.objects.select_for_update().filter(pk=client.pk).first()
-    active = {
-        alert.kind: alert
-        for alert in Alert.objects.select_for_update().filter(
-            client=client, status__in=Alert.ACTIVE
-        )
-    }
+    active = selectors.active_alerts(client=client)
+    decisions = decide({kind: selectors.as_active_alert(a) for kind, a in active.items()})
     now = timezone.now()
-    raised = []
-    for finding in findings:
-        alert = active.get(finding.kind)
+    changed = []
+    for decision in decisions:
+        alert = active.get(decision.kind)
         if alert is None:
             alert = Alert.objects.create(
                 practice=current_practice(),
                 client=client,
                 clinician_id=client.clinician_id,
                 session_id=session_id,
-                kind=finding.kind,
-                severity=finding.severity,
-                evidence=finding.evidence,
-                red_since=now if finding.severity == "red" else None,
+                kind=decision.kind,
+                severity=decision.severity,
+                evidence=decision.evidence,
+                red_since=now if decision.severity == Alert.Severity.RED else None,
             )
-            _notify_alert(alert, event="alert.created", email_clinician=True)
+            _notify_alert(alert, event="alert.created", email_clinician=decision.email)
         else:
-            became_red = (
-                rules_module.SEVERITY_RANK[finding.severity]
-                > rules_module.SEVERITY_RANK[alert.severity]
-            )
-            alert.evidence = finding.evidence
+            alert.evidence = decision.evidence
             alert.session_id = session_id or alert.session_id
             alert.clinician_id = client.clinician_id  # the client's clinician of today
-            if became_red:
-                alert.severity, alert.red_since = finding.severity, now
+            alert.severity = decision.severity  # the core never lowers it
+            if decision.rose and decision.severity == Alert.Severity.RED:
+                alert.red_since = now
+            if decision.action == "reopen":
+                # New evidence after an acknowledgement: it needs seeing again, and a red one
+                # escalates again if it is left alone.
+                alert.status = Alert.Status.OPEN
+                alert.acknowledged_at, alert.acknowledged_by, alert.acknowledged_note = None, "", ""
+                if alert.severity == Alert.Severity.RED:
+                    alert.red_since, alert.escalated_at = now, None
             alert.save()
-            _notify_alert(alert, event="alert.updated", email_clinician=became_red)
-        raised.append(alert)
-    return raised
+            _notify_alert(alert, event="alert.updated", email_clinician=decision.email)
+        changed.append(alert)
+    return changed
+
+
+PREVIEW_DAYS = 90
+PREVIEW_DAYS_BOUNDS = (1, 365)
+
+
+def alert_rules_preview(*, settings: dict, days: int = PREVIEW_DAYS, replace: bool = False) -> dict:
+    """What the practice's answers of the last `days` would have raised under the proposed
+    settings (laid over the practice's own, or with `replace` instead of them, as saving them
+    would) and under the current ones. Sends nothing and changes nothing. A practice with no
+    answers in that time gets the simulated-cohort figures of its survey instrument instead."""
+    low, high = PREVIEW_DAYS_BOUNDS
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise InvalidInput({"days": [f"Must be a whole number of days from {low} to {high}."]})
+    overrides = selectors.alert_rule_overrides()
+    proposed = merged_rules(validated_overrides(settings, current=None if replace else overrides))
+    current = merged_rules(overrides)
+    since = timezone.now() - timedelta(days=days)
+    histories, clinicians = selectors.preview_histories(since=since)
+    answers = preview.answers_in_window(histories)
+    figures = {
+        "days": days,
+        "since": since.isoformat(),
+        "answers": answers,
+        "settings": {"current": current, "proposed": proposed},
+        "current": None,
+        "proposed": None,
+        "simulated": None,
+    }
+    if answers == 0:
+        definition = selectors.survey_instrument_definition()
+        figures["simulated"] = {
+            "current": preview.simulated(definition, current),
+            "proposed": preview.simulated(definition, proposed),
+        }
+        return figures
+    clinician_weeks = clinicians * days / 7
+    pooled = selectors.pooled_spreads()
+    for name, rules in (("current", current), ("proposed", proposed)):
+        figures[name] = preview.replay_practice(
+            histories, Context(rules, pooled), clinician_weeks=clinician_weeks
+        )
+    return figures
+
+
+PROMPT_CLOSED_BY = "the client's next session"
+
+
+def alerts_close_prompts_for_session(*, session) -> int:
+    """A prompt is for the next session: when the client's next session completes, it closes
+    by itself. Registered with `practice.hooks.session_completed`, so it runs in the
+    transaction that completes the session."""
+    active = selectors.active_prompts(client_id=session.client_id)
+    closing = evaluation.prompts_closed_by_session(
+        {alert.kind: selectors.as_active_alert(alert) for alert in active}
+    )
+    by_kind = {alert.kind: alert for alert in active}
+    now = timezone.now()
+    for prompt in closing:
+        alert = by_kind[prompt.kind]
+        alert.status = Alert.Status.RESOLVED
+        alert.resolved_at, alert.resolved_by = now, PROMPT_CLOSED_BY
+        alert.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
+        webhook_event_enqueue(event="alert.updated", data=alert_webhook_data(alert))
+    return len(closing)
 
 
 def _notify_alert(alert: Alert, *, event: str, email_clinician: bool) -> None:

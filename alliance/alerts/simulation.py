@@ -10,7 +10,7 @@ the other scales in proportion.
 import random
 from dataclasses import dataclass
 
-from alliance.alerts.evaluation import Instrument
+from alliance.alerts.rules import Instrument
 
 
 @dataclass(frozen=True)

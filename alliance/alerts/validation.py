@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from alliance.alerts import evaluation, simulation, statistics
-from alliance.alerts.evaluation import PROMPT, Answer, Context, Instrument
+from alliance.alerts.evaluation import Context
+from alliance.alerts.rules import PROMPT, Answer, Instrument, instrument_from
 
 START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 LARGE_RUPTURE_SHARE = 0.12  # 5 of 40 SRS points, 6 of 50 alliance-check points
@@ -196,7 +197,7 @@ def validate(
     and noise level."""
     tallies = []
     for definition in definitions:
-        instrument = evaluation.instrument_from(
+        instrument = instrument_from(
             code=definition["code"],
             items=definition["items"],
             scoring=definition["scoring"],

@@ -1,5 +1,6 @@
-"""Two answers, high then low, reach the clinician as alerts by email and signed webhook,
-through the API, PostgreSQL, Redis, a Celery worker, an SMTP server and an HTTP receiver."""
+"""High answers then a low one reach the clinician as an emailed alert and a prompt, both
+by signed webhook, through the API, PostgreSQL, Redis, a Celery worker, an SMTP server and an
+HTTP receiver."""
 
 import re
 import time
@@ -48,13 +49,13 @@ def _answer_next_survey(api, smtp_server, session, answers) -> None:
     assert page.post(f"/s/{token}/", answers).status_code == 200
 
 
-def test_high_then_low_answers_alert_the_clinician_by_email_and_signed_webhook(
+def test_a_fall_alerts_the_clinician_by_email_and_webhook_and_the_low_answer_prompts(
     publish_to, smtp_server, start_worker, receiver, capsys
 ):
     practice = make_practice()
     set_survey_policy(practice.practice, **SEND_AT_ONCE)
     client = make_client(practice.practice)
-    first, second = (make_session(practice.practice, client=client) for _ in range(2))
+    sessions = [make_session(practice.practice, client=client) for _ in range(3)]
     api = BrowserClient(HTTP_AUTHORIZATION=f"Bearer {practice.api_key}")
     secret = api.post(
         "/api/v1/webhooks/",
@@ -63,12 +64,13 @@ def test_high_then_low_answers_alert_the_clinician_by_email_and_signed_webhook(
     ).json()["secret"]
     start_worker()
 
-    _answer_next_survey(api, smtp_server, first, HIGH)
+    _answer_next_survey(api, smtp_server, sessions[0], HIGH)
+    _answer_next_survey(api, smtp_server, sessions[1], HIGH)
     answered_low = time.monotonic()
-    _answer_next_survey(api, smtp_server, second, LOW)
+    _answer_next_survey(api, smtp_server, sessions[2], LOW)
     wait_for(
         lambda: (
-            sum(e.to == client.clinician.email for e in smtp_server.received) >= 2
+            sum(e.to == client.clinician.email for e in smtp_server.received) >= 1
             and len(receiver.requests) >= 2
         ),
         timeout=60,
@@ -76,12 +78,13 @@ def test_high_then_low_answers_alert_the_clinician_by_email_and_signed_webhook(
     )
     seconds_to_alert = time.monotonic() - answered_low
 
-    alerts = api.get("/api/v1/alerts/").json()["results"]
-    assert {a["kind"] for a in alerts} == {"low_score", "drop"}
+    alerts = {a["kind"]: a for a in api.get("/api/v1/alerts/").json()["results"]}
+    assert alerts["low_score"]["severity"] == "prompt"
+    assert alerts["drop"]["severity"] in ("amber", "red")
     alert_emails = [e for e in smtp_server.received if e.to == client.clinician.email]
-    assert {re.search(r"/api/v1/alerts/([0-9a-f-]+)/", e.body).group(1) for e in alert_emails} == {
-        a["id"] for a in alerts
-    }
+    assert [re.search(r"/api/v1/alerts/([0-9a-f-]+)/", e.body).group(1) for e in alert_emails] == [
+        alerts["drop"]["id"]
+    ]
     assert all(client.name not in e.subject + e.body for e in alert_emails)
     verifier = standardwebhooks.Webhook(secret)
     events = [

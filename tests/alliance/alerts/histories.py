@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from alliance.alerts.defaults import merged_rules
-from alliance.alerts.evaluation import Answer, Context, Instrument, Scale
+from alliance.alerts.evaluation import Context
+from alliance.alerts.rules import Answer, Instrument, Scale
 
 START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 ITEMS = ("comfort", "respect", "heard", "goals", "progress")

@@ -1,6 +1,6 @@
 import pytest
 
-from alliance.alerts.rules import DEFAULT_RULES
+from alliance.alerts.defaults import DEFAULT_RULES
 from tests.factories import make_response
 
 pytestmark = pytest.mark.django_db
@@ -13,13 +13,13 @@ def test_a_practice_starts_with_the_clinical_references_defaults(api_a):
 def test_patch_changes_only_the_named_settings(api_a, api_b):
     response = api_a.patch(
         "/api/v1/alert-rules/",
-        {"drop": {"share_of_range": 0.2}, "low_score": {"enabled": False}},
+        {"drop": {"alert_at": 3.0}, "low_score": {"enabled": False}},
         format="json",
     )
 
     body = response.json()
     assert response.status_code == 200
-    assert body["drop"] == DEFAULT_RULES["drop"] | {"share_of_range": 0.2}
+    assert body["drop"] == DEFAULT_RULES["drop"] | {"alert_at": 3.0}
     assert body["low_score"]["enabled"] is False
     assert api_a.get("/api/v1/alert-rules/").json() == body
     assert api_b.get("/api/v1/alert-rules/").json() == DEFAULT_RULES
@@ -28,18 +28,26 @@ def test_patch_changes_only_the_named_settings(api_a, api_b):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"drop": {"share_of_range": 0}}, "drop"),
-        ({"low_score": {"severity": "purple"}}, "low_score"),
-        ({"non_response": {"consecutive_expired": 0}}, "non_response"),
-        ({"escalation": {"red_unacknowledged_hours": 0}}, "escalation"),
-        ({"escalation": {"anything": 3}}, "escalation"),
+        ({"drop": {"alert_at": 0}}, "drop.alert_at"),
+        ({"drop": {"alert_at": "high"}}, "drop.alert_at"),
+        ({"drop": {"prompt_at": 3.0, "alert_at": 2.0}}, "drop.alert_at"),
+        ({"no_progress": {"severity": "purple"}}, "no_progress.severity"),
+        ({"non_response": {"consecutive_expired": 0}}, "non_response.consecutive_expired"),
+        ({"non_response": {"consecutive_expired": 2.5}}, "non_response.consecutive_expired"),
+        ({"escalation": {"red_unacknowledged_hours": 0}}, "escalation.red_unacknowledged_hours"),
+        ({"escalation": {"anything": 3}}, "escalation.anything"),
+        ({"low_score": {"enabled": "yes"}}, "low_score.enabled"),
+        ({"nonsense": {}}, "nonsense"),
+        ({"drop": 3}, "drop"),
     ],
 )
 def test_invalid_settings_are_field_errors(api_a, change, field):
     response = api_a.patch("/api/v1/alert-rules/", change, format="json")
 
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
     assert field in response.json()["errors"]
+    assert api_a.get("/api/v1/alert-rules/").json() == DEFAULT_RULES
 
 
 def test_a_disabled_rule_raises_nothing(api_a, practice_a, client_a):

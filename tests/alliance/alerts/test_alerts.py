@@ -14,7 +14,13 @@ from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
 from alliance.surveys import tasks as survey_tasks
 from practice.models import Session
 from practice.tenancy import practice_scope
-from tests.factories import deliver_outbox, make_client, make_response, make_sent_invitation
+from tests.factories import (
+    deliver_outbox,
+    make_client,
+    make_response,
+    make_sent_invitation,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +29,8 @@ LOW = {"comfort": 8, "respect": 9, "heard": 7, "goals": 8, "progress": 6}  # 38
 
 
 def _answer(practice_a, client_a, answers, day, **fields):
-    with time_machine.travel(datetime(2026, 5, day, 10, tzinfo=UTC), tick=False):
+    moment = datetime(2026, 5, 1, 10, tzinfo=UTC) + timedelta(days=day - 1)
+    with time_machine.travel(moment, tick=False):
         return make_response(practice_a.practice, client_a, answers=answers, **fields)
 
 
@@ -31,62 +38,159 @@ def _alerts(api, **filters):
     return api.get("/api/v1/alerts/", filters).json()["results"]
 
 
-def test_a_high_then_low_answer_raises_low_score_and_drop_with_their_evidence(
+def _high_then(practice_a, client_a, answers, *, first_day=4):
+    """Three high answers a week apart, then `answers`, a week later."""
+    for day in (first_day, first_day + 7, first_day + 14):
+        _answer(practice_a, client_a, HIGH, day=day)
+    return _answer(practice_a, client_a, answers, day=first_day + 21)
+
+
+def _clear_mail() -> None:
+    """Deliver what the outbox holds, then forget it."""
+    deliver_outbox()
+    mail.outbox.clear()
+
+
+def _clinician_emails(client) -> list:
+    deliver_outbox()
+    return [m for m in mail.outbox if m.to == [client.clinician.email]]
+
+
+def test_a_fall_against_the_clients_own_level_is_an_alert_with_its_evidence_in_words(
     api_a, practice_a, client_a
 ):
-    _answer(practice_a, client_a, HIGH, day=4)
-    low = _answer(practice_a, client_a, LOW, day=11)
+    low = _high_then(practice_a, client_a, LOW)
 
     alerts = {a["kind"]: a for a in _alerts(api_a)}
 
     assert set(alerts) == {"low_score", "drop"}
-    assert alerts["low_score"]["severity"] == "amber"
-    assert alerts["drop"]["severity"] == "red"  # a fall of 12, over twice the 5 points
-    assert alerts["drop"]["evidence"]["from_previous"]["fall"] == 12
+    assert alerts["low_score"]["severity"] == "prompt"
+    assert alerts["drop"]["severity"] == "amber"
+    assert (alerts["drop"]["evidence"]["baseline_mean"], alerts["drop"]["evidence"]["total"]) == (
+        50,
+        38,
+    )
+    assert alerts["drop"]["explanation"].startswith("fell from an average of 50.0 to 38.0;")
     assert alerts["drop"]["session"] == str(low.session_id)
-    assert alerts["low_score"]["clinician"] == str(client_a.clinician_id)
+    assert alerts["drop"]["clinician"] == str(client_a.clinician_id)
 
 
-def test_the_clinician_is_emailed_a_link_and_no_name_or_score(api_a, practice_a, client_a):
-    _answer(practice_a, client_a, LOW, day=4)
-    mail.outbox.clear()
+def test_the_evidence_reads_in_the_readers_language(api_a, practice_a, client_a):
+    _high_then(practice_a, client_a, LOW)
 
-    deliver_outbox()
+    (drop,) = api_a.get("/api/v1/alerts/", {"kind": "drop"}, HTTP_ACCEPT_LANGUAGE="es").json()[
+        "results"
+    ]
 
-    (email,) = mail.outbox
-    alert = _alerts(api_a)[0]
-    assert email.to == [client_a.clinician.email]
-    assert f"/api/v1/alerts/{alert['id']}/" in email.body
-    for private in (client_a.name, "38", "low_score"):
+    assert drop["explanation"].startswith("bajó de un promedio de 50,0 a 38,0;")
+
+
+def test_only_the_alert_is_emailed_a_link_with_no_name_or_score(api_a, practice_a, client_a):
+    _high_then(practice_a, client_a, LOW)
+    mail.outbox.clear()  # the survey emails; what the evaluation queued is still to go
+
+    (email,) = _clinician_emails(client_a)
+
+    (drop,) = _alerts(api_a, kind="drop")
+    link = f"/api/v1/alerts/{drop['id']}/"
+    assert link in email.body
+    for private in (client_a.name, "38", "drop"):
         assert private not in email.subject
-        assert private not in email.body
+        assert private not in email.body.replace(link, "")
 
 
-def test_repeated_low_answers_update_one_alert_and_raise_it_to_red(api_a, practice_a, client_a):
+def test_a_low_answer_is_a_prompt_that_is_never_emailed(api_a, practice_a, client_a):
     _answer(practice_a, client_a, LOW, day=4)
-    _answer(practice_a, client_a, LOW, day=11)
+    mail.outbox.clear()  # the survey emails; what the evaluation queued is still to go
 
-    (alert,) = _alerts(api_a, kind="low_score")
+    (prompt,) = _alerts(api_a)
 
-    assert alert["severity"] == "red"
-    assert alert["evidence"]["consecutive_low"] == 2
+    assert (prompt["kind"], prompt["severity"], prompt["status"]) == ("low_score", "prompt", "open")
+    assert _clinician_emails(client_a) == []
+    assert _alerts(api_a, severity="prompt") == [prompt]
+
+
+def test_a_prompt_closes_by_itself_when_the_clients_next_session_completes(
+    api_a, practice_a, client_a
+):
+    _answer(practice_a, client_a, LOW, day=4)
+    session = make_session(practice_a.practice, client=client_a)
+
+    api_a.post(f"/api/v1/sessions/{session.pk}/complete/")
+
+    (prompt,) = _alerts(api_a)
+    assert (prompt["status"], prompt["resolved_by"]) == ("resolved", "the client's next session")
+
+
+def test_the_next_session_leaves_alerts_open(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    session = make_session(practice_a.practice, client=client_a)
+
+    api_a.post(f"/api/v1/sessions/{session.pk}/complete/")
+
+    (alert,) = _alerts(api_a)
+    assert alert["status"] == "open"
+
+
+def test_answers_far_below_the_cut_off_twice_in_a_row_are_an_emailed_alert(
+    api_a, practice_a, client_a
+):
+    very_low = dict.fromkeys(HIGH, 6)  # 30, more than 10 points below 45
+    _answer(practice_a, client_a, very_low, day=4)
+    _clear_mail()
+    _answer(practice_a, client_a, very_low, day=11)
+
+    (alert,) = _alerts(api_a, kind="low_score", status="open")
+
+    assert (alert["severity"], alert["evidence"]["consecutive"]) == ("amber", 2)
+    assert len(_clinician_emails(client_a)) == 1
+
+
+def test_a_new_fall_after_an_acknowledged_recovery_reopens_the_alert_and_emails(
+    api_a, practice_a, client_a
+):
+    _high_then(practice_a, client_a, LOW)
+    (drop,) = _alerts(api_a, kind="drop")
+    api_a.post(f"/api/v1/alerts/{drop['id']}/acknowledge/")
+    _answer(practice_a, client_a, HIGH, day=32)
+    _answer(practice_a, client_a, HIGH, day=39)
+    _clear_mail()
+
+    _answer(practice_a, client_a, LOW, day=46)
+
+    (reopened,) = _alerts(api_a, kind="drop")
+    assert reopened["id"] == drop["id"]
+    assert (reopened["status"], reopened["acknowledged_at"]) == ("open", None)
+    assert len(_clinician_emails(client_a)) == 1
+
+
+def test_an_acknowledged_alert_stays_quiet_while_nothing_new_happens(api_a, practice_a, client_a):
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    (alert,) = _alerts(api_a)
+    api_a.post(f"/api/v1/alerts/{alert['id']}/acknowledge/")
+    _clear_mail()
+
+    _answer(practice_a, client_a, HIGH, day=11)
+
+    assert _alerts(api_a)[0]["status"] == "acknowledged"
+    assert _clinician_emails(client_a) == []
 
 
 def test_a_resolved_alert_can_fire_again(api_a, practice_a, client_a):
-    _answer(practice_a, client_a, LOW, day=4)
-    (first,) = _alerts(api_a, kind="low_score")
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
+    (first,) = _alerts(api_a)
     api_a.post(
         f"/api/v1/alerts/{first['id']}/resolve/", {"note": "Talked it through"}, format="json"
     )
 
-    _answer(practice_a, client_a, LOW, day=11)
+    _answer(practice_a, client_a, HIGH, day=11, discuss_request=True)
 
-    assert len(_alerts(api_a, kind="low_score")) == 2
-    assert len(_alerts(api_a, kind="low_score", status="open")) == 1
+    assert len(_alerts(api_a, kind="discuss_request")) == 2
+    assert len(_alerts(api_a, kind="discuss_request", status="open")) == 1
 
 
 def test_acknowledging_and_resolving_record_who_when_and_a_note(api_a, practice_a, client_a):
-    _answer(practice_a, client_a, LOW, day=4)
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
     alert_id = _alerts(api_a)[0]["id"]
 
     acknowledged = api_a.post(
@@ -109,7 +213,8 @@ def test_acknowledging_and_resolving_record_who_when_and_a_note(api_a, practice_
 
 
 def test_a_new_episode_starts_a_new_baseline(api_a, practice_a, client_a):
-    _answer(practice_a, client_a, HIGH, day=4)
+    for day in (1, 2, 3):
+        _answer(practice_a, client_a, HIGH, day=day)
     with time_machine.travel(datetime(2026, 5, 8, tzinfo=UTC)):
         api_a.post(f"/api/v1/clients/{client_a.pk}/new-episode/")
 
@@ -119,7 +224,8 @@ def test_a_new_episode_starts_a_new_baseline(api_a, practice_a, client_a):
 
 
 def test_a_client_back_after_discharge_starts_a_new_episode(api_a, practice_a, client_a):
-    _answer(practice_a, client_a, HIGH, day=4)
+    for day in (1, 2, 3):
+        _answer(practice_a, client_a, HIGH, day=day)
     api_a.patch(f"/api/v1/clients/{client_a.pk}/", {"status": "discharged"}, format="json")
     with time_machine.travel(datetime(2026, 5, 8, tzinfo=UTC)):
         api_a.patch(f"/api/v1/clients/{client_a.pk}/", {"status": "active"}, format="json")
@@ -151,8 +257,9 @@ def test_three_unanswered_surveys_in_a_row_raise_non_response(
             assert _alerts(api_a) == []
 
     (alert,) = _alerts(api_a)
-    assert alert["kind"] == "non_response"
-    assert len(alert["evidence"]["expired_invitations"]) == 3
+    assert (alert["kind"], alert["severity"]) == ("non_response", "amber")
+    assert len(alert["evidence"]["invitations"]) == 3
+    assert alert["explanation"] == "3 surveys in a row expired unanswered"
 
 
 def test_six_months_of_low_progress_raises_no_progress(api_a, practice_a, client_a):
@@ -274,7 +381,7 @@ def test_an_answer_whose_evaluation_was_lost_is_evaluated_by_beat(api_a, practic
 def test_a_practice_with_its_own_alert_page_gets_links_to_it(api_a, practice_a, client_a):
     practice_a.practice.alert_url_template = "https://records.example.org/alerts/{alert_id}"
     practice_a.practice.save()
-    _answer(practice_a, client_a, LOW, day=4)
+    _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
     mail.outbox.clear()
 
     deliver_outbox()

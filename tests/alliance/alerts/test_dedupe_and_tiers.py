@@ -1,7 +1,8 @@
 """One active alert per client and kind; what is emailed, updated, reopened and closed."""
 
 from alliance.alerts import evaluation
-from alliance.alerts.evaluation import ActiveAlert, Finding
+from alliance.alerts.evaluation import ActiveAlert
+from alliance.alerts.rules import Finding
 from tests.alliance.alerts.histories import CONTEXT, history
 
 RULES = CONTEXT.rules

@@ -2,15 +2,15 @@
 
 from dataclasses import replace
 
-from alliance.alerts import evaluation
-from alliance.alerts.evaluation import Instrument, Scale
+from alliance.alerts import evaluation, rules
+from alliance.alerts.rules import Instrument, Scale
 from tests.alliance.alerts.histories import CHECK, CONTEXT, answer, history
 
 RULES = CONTEXT.rules
 
 
 def drop(answers):
-    return evaluation.drop(answers, RULES["drop"], CONTEXT.pooled_spread(CHECK.scale))
+    return rules.drop(answers, RULES["drop"], CONTEXT.pooled_spread(CHECK.scale))
 
 
 # low_score
@@ -18,13 +18,13 @@ def drop(answers):
 
 def test_a_total_at_the_cut_off_with_no_low_item_is_not_low():
     assert (
-        evaluation.low_score([answer(0, 45, items=dict.fromkeys("abcde", 9))], RULES["low_score"])
+        rules.low_score([answer(0, 45, items=dict.fromkeys("abcde", 9))], RULES["low_score"])
         is None
     )
 
 
 def test_a_total_below_the_cut_off_is_a_prompt():
-    finding = evaluation.low_score([answer(0, 44)], RULES["low_score"])
+    finding = rules.low_score([answer(0, 44)], RULES["low_score"])
 
     assert (finding.kind, finding.severity, finding.evidence["threshold"]) == (
         "low_score",
@@ -36,27 +36,27 @@ def test_a_total_below_the_cut_off_is_a_prompt():
 def test_one_item_below_9_is_a_prompt_naming_the_item():
     items = {"comfort": 8, "respect": 10, "heard": 10, "goals": 10, "progress": 10}
 
-    finding = evaluation.low_score([answer(0, 48, items=items)], RULES["low_score"])
+    finding = rules.low_score([answer(0, 48, items=items)], RULES["low_score"])
 
     assert finding.severity == "prompt"
     assert finding.evidence["low_items"] == {"comfort": 8}
 
 
 def test_one_answer_far_below_the_cut_off_is_still_a_prompt():
-    finding = evaluation.low_score(history(48, 30), RULES["low_score"])
+    finding = rules.low_score(history(48, 30), RULES["low_score"])
 
     assert finding.severity == "prompt"
 
 
 def test_two_answers_in_a_row_far_below_the_cut_off_are_an_alert():
-    finding = evaluation.low_score(history(48, 34, 34), RULES["low_score"])
+    finding = rules.low_score(history(48, 34, 34), RULES["low_score"])
 
     assert finding.severity == "amber"
     assert finding.evidence["consecutive"] == 2
 
 
 def test_two_answers_in_a_row_twice_as_far_below_are_red():
-    finding = evaluation.low_score(history(48, 20, 20), RULES["low_score"])
+    finding = rules.low_score(history(48, 20, 20), RULES["low_score"])
 
     assert finding.severity == "red"
 
@@ -145,27 +145,27 @@ def progress_answers(*days, progress=5):
 
 
 def test_no_progress_over_152_days_is_amber():
-    finding = evaluation.no_progress(progress_answers(0, 70, 152), RULES["no_progress"])
+    finding = rules.no_progress(progress_answers(0, 70, 152), RULES["no_progress"])
 
     assert (finding.severity, finding.evidence["span_days"]) == ("amber", 152)
 
 
 def test_no_progress_over_151_days_is_not_enough():
-    assert evaluation.no_progress(progress_answers(0, 70, 151), RULES["no_progress"]) is None
+    assert rules.no_progress(progress_answers(0, 70, 151), RULES["no_progress"]) is None
 
 
 def test_progress_at_7_of_10_in_one_answer_is_progress():
     answers = progress_answers(0, 70, 160)
     answers[1] = answer(1, 45, items=answers[1].items | {"progress": 7}, days=70)
 
-    assert evaluation.no_progress(answers, RULES["no_progress"]) is None
+    assert rules.no_progress(answers, RULES["no_progress"]) is None
 
 
 # discuss_request and non_response
 
 
 def test_asking_to_talk_is_red():
-    finding = evaluation.discuss_request([answer(0, 50, discuss=True)], RULES["discuss_request"])
+    finding = rules.discuss_request([answer(0, 50, discuss=True)], RULES["discuss_request"])
 
     assert finding.severity == "red"
 
@@ -173,7 +173,7 @@ def test_asking_to_talk_is_red():
 def test_three_expired_invitations_in_a_row_are_amber():
     statuses = [("i3", "expired"), ("i2", "expired"), ("i1", "expired"), ("i0", "completed")]
 
-    finding = evaluation.non_response(statuses, RULES["non_response"])
+    finding = rules.non_response(statuses, RULES["non_response"])
 
     assert (finding.severity, finding.evidence["since"]) == ("amber", "i1")
 
@@ -181,7 +181,7 @@ def test_three_expired_invitations_in_a_row_are_amber():
 def test_an_answer_between_expiries_breaks_the_streak():
     statuses = [("i3", "expired"), ("i2", "completed"), ("i1", "expired"), ("i0", "expired")]
 
-    assert evaluation.non_response(statuses, RULES["non_response"]) is None
+    assert rules.non_response(statuses, RULES["non_response"]) is None
 
 
 def test_a_disabled_rule_finds_nothing():

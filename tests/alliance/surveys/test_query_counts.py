@@ -16,8 +16,9 @@ ALL_TENS = {"comfort": "10", "respect": "10", "heard": "10", "goals": "10", "pro
 GET_PAGE = 4
 # Answering: as opening, then closing the invitation once, the response and its webhook rows.
 POST_PAGE = 8
-# Completing: the compare-and-swap, then planning the survey by the practice's policy.
-COMPLETE_SESSION = 10
+# Completing: the compare-and-swap, then planning the survey by the practice's policy, and
+# looking for the client's prompts, which the session closes.
+COMPLETE_SESSION = 11
 
 
 @pytest.fixture
