@@ -6,7 +6,6 @@ import urllib.request
 import pytest
 
 from tests.services import WebServer
-from tests.support import free_port
 
 pytestmark = pytest.mark.timeout(120)
 
