@@ -41,6 +41,10 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
     shown_once_fields: tuple[str, ...] = ()
     # The model of the records the view serves; their rows come from `select_records()`.
     model: type
+    # The actions that answer a page of records, and so take the list's query parameters.
+    list_actions: tuple[str, ...] = ("list",)
+    # Query parameters an action takes beyond those of lists, e.g. {"retrieve": ("date",)}.
+    extra_query_params: dict[str, tuple[str, ...]] = {}
     # The scope is entered and left by these; a subclass that overrode one could serve rows
     # outside its practice, so defining them again is refused when the class is made.
     SEALED_METHODS = ("dispatch", "initial", "get_queryset")
@@ -82,8 +86,34 @@ class PracticeScopedViewSet(viewsets.GenericViewSet):
             self.check_throttles(request)
             raise
         self._scope_exit.enter_context(practice_scope(request.auth.practice))
+        self._refuse_unknown_query_parameters(request)
         if request.method == "POST":
             self._claim_idempotency_key(request)
+
+    def _refuse_unknown_query_parameters(self, request) -> None:
+        """A misspelt filter must not silently answer the whole list: every query parameter
+        that the action does not take answers 400."""
+        unknown = set(request.query_params) - self.query_parameters()
+        if unknown:
+            raise ValidationError(
+                {name: ["This query parameter is not known here."] for name in sorted(unknown)}
+            )
+
+    def query_parameters(self) -> set[str]:
+        """The query parameters this request's action takes: a list's filters, paging, sync
+        and ordering, and the action's own `extra_query_params`."""
+        known = set(self.extra_query_params.get(self.action, ()))
+        if self.action not in self.list_actions:
+            return known
+        if self.paginator is not None:
+            known |= {self.paginator.cursor_query_param, self.paginator.page_size_query_param}
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        for backend in self.filter_backends:
+            if hasattr(backend, "query_parameters"):
+                known |= backend.query_parameters(self)
+        return known
 
     def _claim_idempotency_key(self, request) -> None:
         key = request.headers.get("Idempotency-Key")

@@ -85,6 +85,11 @@ class ChangesFilter(BaseFilterBackend):
             raise ValidationError({ORDERING: [f"Order by one of: {', '.join(allowed)}."]})
         return (requested, "-id" if requested.startswith("-") else "id")
 
+    @staticmethod
+    def query_parameters(view) -> set[str]:
+        model = getattr(view, "model", None)
+        return {UPDATED_SINCE, ORDERING} if model and "updated_at" in _field_names(model) else set()
+
     def get_schema_operation_parameters(self, view):
         if "updated_at" not in _field_names(view.model):
             return []

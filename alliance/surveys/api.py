@@ -417,6 +417,8 @@ class ClientAllianceViewSet(PracticeScopedViewSet):
 
 
 class AllianceSummaryViewSet(PracticeScopedViewSet):
+    extra_query_params = {"list": ("clinician",)}
+
     @extend_schema(
         parameters=[OpenApiParameter("clinician", OpenApiTypes.UUID)],
         responses={200: OpenApiTypes.OBJECT},
