@@ -35,6 +35,10 @@ app.conf.beat_schedule = {
         "task": "alliance.tasks.escalate_unacknowledged_red_alerts",
         "schedule": 300.0,
     },
+    "resume-stalled-imports": {
+        "task": "practice.tasks.resume_stalled_imports",
+        "schedule": 60.0,
+    },
     "prune-idempotency-records": {
         "task": "practice.tasks.prune_idempotency_records",
         "schedule": 3600.0,

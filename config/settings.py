@@ -218,6 +218,8 @@ MAX_IMPORT_BODY_BYTES = env.int("MAX_IMPORT_BODY_BYTES", default=20_971_520)
 IMPORTS_PATH = "/api/v1/imports/"
 # Django's own check, behind the middleware's, must not refuse what an import may send.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BODY_BYTES, MAX_IMPORT_BODY_BYTES)
+# An unfinished import that has not moved for this long lost its task: beat queues it again.
+IMPORT_STALLED_AFTER_SECONDS = env.float("IMPORT_STALLED_AFTER_SECONDS", default=120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "ClientStatusEnum": "practice.models.Client.Status",
         "SessionStatusEnum": "practice.models.Session.Status",
     },
+    "WEBHOOKS": ["notifications.api.IMPORT_COMPLETED_WEBHOOK"],
     # The docs page's script is served by this service, so it works without outside access.
     "REDOC_DIST": "SIDECAR",
 }

@@ -1,7 +1,7 @@
 """The delivery log over the API."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiWebhook, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,3 +121,35 @@ class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
         deliveries = self.filter_queryset(selectors.webhook_deliveries(endpoint_id=endpoint.pk))
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+
+# The events sent to webhook endpoints, for the OpenAPI document's `webhooks` section
+# (`SPECTACULAR_SETTINGS["WEBHOOKS"]`). Payloads carry ids, states and numbers, never names.
+
+
+class ImportCompletedDataSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The import's id: GET /api/v1/imports/{id}/.")
+    status = serializers.ChoiceField(choices=["completed", "failed"])
+    dry_run = serializers.BooleanField()
+    rows_total = serializers.IntegerField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="`created`, `updated`, `failed`, `skipped`."
+    )
+    finished_at = serializers.DateTimeField()
+
+
+class ImportCompletedEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[WebhookEndpoint.Event.IMPORT_COMPLETED])
+    timestamp = serializers.DateTimeField()
+    data = ImportCompletedDataSerializer()
+
+
+IMPORT_COMPLETED_WEBHOOK = OpenApiWebhook(
+    name=WebhookEndpoint.Event.IMPORT_COMPLETED,
+    decorator=extend_schema(
+        summary="A bulk import has finished",
+        description="Sent once per import, dry runs included, when its last chunk is done.",
+        request=ImportCompletedEventSerializer,
+        responses={200: None},
+    ),
+)

@@ -7,7 +7,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from notifications import tasks  # noqa: F401 - registers the delivery tasks by name
-        from notifications.services import messages_erase_for_client
+        from notifications.services import import_completed_notify, messages_erase_for_client
         from practice import hooks
 
         hooks.client_erasing.register(messages_erase_for_client)
+        hooks.import_completed.register(import_completed_notify)

@@ -319,3 +319,18 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
     for practice_id, message_id in to_queue:
         enqueue_now_rollback_unsafe(DELIVER_MESSAGE_TASK, practice_id, message_id)
     return len(to_queue)
+
+
+def import_completed_notify(*, bulk_import) -> None:
+    """`import.completed`: an import's id, outcome and counts, nothing of its rows."""
+    webhook_event_enqueue(
+        event=WebhookEndpoint.Event.IMPORT_COMPLETED,
+        data={
+            "id": str(bulk_import.pk),
+            "status": bulk_import.status,
+            "dry_run": bulk_import.dry_run,
+            "rows_total": bulk_import.rows_total,
+            "counts": bulk_import.counts,
+            "finished_at": bulk_import.finished_at.isoformat(),
+        },
+    )

@@ -21,6 +21,7 @@ from practice.models import (
     EXTERNAL_ID_PATTERN,
     Client,
     Clinician,
+    RecordType,
     Session,
     Tombstone,
     validate_timezone,
@@ -379,7 +380,7 @@ class SessionViewSet(RecordViewSet):
 
 
 class TombstoneSerializer(serializers.ModelSerializer):
-    type = serializers.ChoiceField(source="record_type", choices=Tombstone.RecordType.choices)
+    type = serializers.ChoiceField(source="record_type", choices=RecordType.choices)
     id = serializers.UUIDField(source="record_id", help_text="The erased record's id.")
 
     class Meta:

@@ -32,3 +32,5 @@ class Hook:
 session_completed = Hook("session_completed")
 # `receiver(*, client)`: the client is about to be erased with everything recorded about them.
 client_erasing = Hook("client_erasing")
+# `receiver(*, bulk_import)`: a bulk import has just finished (its counts are final).
+import_completed = Hook("import_completed")

@@ -261,14 +261,17 @@ class IdempotencyRecord(PracticeOwnedModel):
         indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
 
 
+class RecordType(models.TextChoices):
+    """The kinds of record a practice's own system keeps in step with this service."""
+
+    CLINICIAN = "clinician"
+    CLIENT = "client"
+    SESSION = "session"
+
+
 class Tombstone(PracticeOwnedModel):
     """The mark an erased record leaves, so that a practice's system that syncs can erase its
     copy too: the record's type and id, and when it went. Nothing else about it is kept."""
-
-    class RecordType(models.TextChoices):
-        CLINICIAN = "clinician"
-        CLIENT = "client"
-        SESSION = "session"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     record_type = models.CharField(max_length=40, choices=RecordType.choices)
@@ -302,19 +305,16 @@ class BulkImport(PracticeOwnedModel):
         COMPLETED = "completed"
         FAILED = "failed"
 
+    UNFINISHED = (Status.PENDING, Status.RUNNING)
+
     class Format(models.TextChoices):
         CSV = "csv"
         JSON_LINES = "jsonl"
 
-    class Resource(models.TextChoices):
-        CLINICIANS = "clinicians"
-        CLIENTS = "clients"
-        SESSIONS = "sessions"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     format = models.CharField(max_length=10, choices=Format.choices)
     # Every row's type when the file holds one kind; blank: each row names its own `type`.
-    resource = models.CharField(max_length=20, choices=Resource.choices, blank=True)
+    record_type = models.CharField(max_length=20, choices=RecordType.choices, blank=True)
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(default=0)

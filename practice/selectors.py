@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from practice.api_keys import hash_api_key_secret
-from practice.models import APIKey, Client, Clinician, Session, Tombstone
+from practice.models import APIKey, BulkImport, Client, Clinician, Session, Tombstone
 
 
 def api_key_for_raw_key(raw_key: str) -> APIKey | None:
@@ -32,3 +32,7 @@ def session_list() -> QuerySet[Session]:
 
 def tombstone_list() -> QuerySet[Tombstone]:
     return Tombstone.objects.all()
+
+
+def bulk_import_list() -> QuerySet[BulkImport]:
+    return BulkImport.objects.all()

@@ -17,6 +17,7 @@ from practice.models import (
     IdempotencyRecord,
     Membership,
     Practice,
+    RecordType,
     Session,
     Tombstone,
 )
@@ -183,7 +184,7 @@ def clinician_delete(*, clinician: Clinician) -> None:
             "This clinician has session history, which is kept. Set `active` to false instead."
         )
     with transaction.atomic():
-        tombstones_record(record_type=Tombstone.RecordType.CLINICIAN, record_ids=[clinician.pk])
+        tombstones_record(record_type=RecordType.CLINICIAN, record_ids=[clinician.pk])
         clinician.delete()
 
 
@@ -304,10 +305,10 @@ def client_delete(*, client: Client) -> None:
     hooks.client_erasing.run(client=client)
     IdempotencyRecord.objects.filter(response_body__id=str(client.pk)).delete()
     tombstones_record(
-        record_type=Tombstone.RecordType.SESSION,
+        record_type=RecordType.SESSION,
         record_ids=list(client.sessions.values_list("pk", flat=True)),
     )
-    tombstones_record(record_type=Tombstone.RecordType.CLIENT, record_ids=[client.pk])
+    tombstones_record(record_type=RecordType.CLIENT, record_ids=[client.pk])
     client.delete()
 
 
@@ -396,12 +397,14 @@ def _session_transition(
 
 
 @transaction.atomic
-def session_complete(*, session: Session) -> tuple[Session, bool]:
-    """Mark the session completed and, the first time only, plan its survey."""
+def session_complete(*, session: Session, as_history: bool = False) -> tuple[Session, bool]:
+    """Mark the session completed and, the first time only, run the `session_completed` hook
+    (which plans its survey). `as_history`: the completion is the practice's own record of the
+    past, arriving in bulk; it is recorded and nothing is planned for it."""
     session, changed = _session_transition(
         session=session, to_status=Session.Status.COMPLETED, completed_at=timezone.now()
     )
-    if changed:
+    if changed and not as_history:
         hooks.session_completed.run(session=session)
     return session, changed
 
@@ -422,7 +425,6 @@ def _session_back_to_scheduled(*, session: Session) -> tuple[Session, bool]:
 
 _TRANSITIONS = {
     Session.Status.SCHEDULED: _session_back_to_scheduled,
-    Session.Status.COMPLETED: session_complete,
     Session.Status.CANCELLED: session_cancel,
     Session.Status.NO_SHOW: session_mark_no_show,
 }
@@ -438,12 +440,14 @@ def session_upsert(
     clinician_external_id: str | None = None,
     status: str | None = None,
     completed_at: datetime | None = None,
+    as_history: bool = False,
     **fields,
 ) -> tuple[Session, bool]:
     """Create or update the session the practice knows as `external_id`; True if created.
 
     A session that arrives already completed is history and plans no survey; a known
-    scheduled session that arrives completed has just been completed, as with `complete/`.
+    scheduled session that arrives completed has just been completed, as with `complete/`,
+    and plans its survey, unless `as_history` (an import: history in bulk, never surveyed).
     """
     client = _by_reference(Client, "client", client, client_external_id)
     clinician = _by_reference(Clinician, "clinician", clinician, clinician_external_id)
@@ -463,7 +467,9 @@ def session_upsert(
     if client is not None and client.pk != existing.client_id:
         raise InvalidInput({"client": ["A session cannot move to another client."]})
     session = session_update(session=existing, **fields)
-    if status is not None and status != session.status:
+    if status == Session.Status.COMPLETED and session.status != status:
+        session, _ = session_complete(session=session, as_history=as_history)
+    elif status is not None and status != session.status:
         session, _ = _TRANSITIONS[status](session=session)
     if completed_at is not None:
         _require_completed_at_only_when_completed(session.status, completed_at)

@@ -13,6 +13,7 @@ ALLOWED = {
     "practice/api_base.py",  # the same, for views inspected without a request
     "practice/selectors.py",  # an API key names its practice
     "practice/services.py",  # key use and idempotency pruning, by id or age only
+    "practice/imports.py",  # beat: stalled imports of every practice, by age only
     "alliance/models.py",  # built-in instruments belong to no practice
     "alliance/demo_network.py",  # seed_demo: the built-in instrument its network answers
     "alliance/surveys/selectors.py",  # a survey token names its practice

@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
 from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.services import webhook_endpoint_create
-from practice.models import Client, Clinician, Session
+from practice.imports import bulk_import_create
+from practice.models import BulkImport, Client, Clinician, Session
 from practice.tenancy import practice_scope
 from tests import factories
 from tests.factories import make_clinician
@@ -29,6 +30,7 @@ OBJECT_FIXTURES = {
     "message": "message_a",
     "alert": "alert_a",
     "webhook": "webhook_a",
+    "import": "import_a",
 }
 MODELS = {
     "clinician": Clinician,
@@ -41,6 +43,7 @@ MODELS = {
     "message": OutboxMessage,
     "alert": Alert,
     "webhook": WebhookEndpoint,
+    "import": BulkImport,
 }
 LOOKUP = re.compile(r"\(\?P<(\w+)>")
 ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
@@ -70,6 +73,17 @@ def webhook_a(practice_a):
             url="https://a.example/hook", events=["alert.created"]
         )
     return endpoint
+
+
+@pytest.fixture
+def import_a(practice_a):
+    with practice_scope(practice_a.practice):
+        return bulk_import_create(
+            content=b"external_id,name,email\nC-1,Dr. Ruiz,r@example.org\n",
+            file_name="clinicians.csv",
+            record_type="clinician",
+            process=False,
+        )
 
 
 @pytest.fixture
@@ -179,10 +193,11 @@ def test_the_matrix_covers_every_api_route_with_an_id():
         "alerts",
         "webhooks",
         "deletions",
+        "imports",
     ],
 )
 def test_lists_never_contain_another_practices_rows(
-    api_b, response_a, alert_a, webhook_a, resource
+    api_b, response_a, alert_a, webhook_a, import_a, resource
 ):
     response = api_b.get(f"/api/v1/{resource}/")
 
