@@ -27,6 +27,7 @@ from practice.models import (
     validate_timezone,
 )
 from practice.pagination import CreatedCursorPagination
+from practice.serializers import PlainRepresentation
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -64,7 +65,7 @@ class ReasonableIsoDateTimeFilter(filters.IsoDateTimeFilter):
 EXTERNAL_ID_HELP = "The practice's own id for this record (its EHR's), unique in the practice."
 
 
-class ClinicianSerializer(serializers.ModelSerializer):
+class ClinicianSerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Clinician
         fields = ["id", "external_id", "name", "email", "active", "created_at", "updated_at"]
@@ -85,7 +86,7 @@ class ExternalReferenceField(serializers.CharField):
         super().__init__(required=False, write_only=True, max_length=128, **kwargs)
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(PlainRepresentation, serializers.ModelSerializer):
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects)
     timezone = serializers.CharField(
         required=False, help_text="IANA time zone; defaults to the practice's."
@@ -136,7 +137,7 @@ class ClientUpsertSerializer(ClientSerializer):
         read_only_fields = ["external_id"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PlainRepresentation, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects)
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=Clinician.objects,

@@ -13,9 +13,10 @@ from alliance.alerts.wording import evidence_in_words
 from alliance.models import Alert
 from practice.api_base import PracticeScopedViewSet, ReadOnlyRecordViewSet
 from practice.errors import InvalidInput
+from practice.serializers import PlainRepresentation
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(PlainRepresentation, serializers.ModelSerializer):
     explanation = serializers.SerializerMethodField(
         help_text="The evidence in plain words, in the request's language (Accept-Language)."
     )
