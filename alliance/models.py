@@ -2,6 +2,7 @@ import uuid
 from datetime import time
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from practice.models import Client, Session, updated_index
 from practice.tenancy import PracticeOrSharedManager, PracticeOwnedModel
@@ -283,3 +284,67 @@ class Alert(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} alert {str(self.id)[:8]} ({self.severity})"
+
+
+class AlertAction(PracticeOwnedModel):
+    """One thing done about an alert, by whom and when: the alert's history.
+
+    `by` is how the actor was shown when they acted (a member's address, an API key's name), so
+    the history still reads after a member is removed or a key revoked.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
+        RESOLVED = "resolved", gettext_lazy("Resolved")
+        DISCUSSED = "discussed", gettext_lazy("Talked about it in session")
+        NEW_EPISODE = "new_episode", gettext_lazy("Started a new episode")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    member = models.ForeignKey(
+        "practice.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        "practice.APIKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_type = models.CharField(
+        max_length=10, choices=[("member", "member"), ("api_key", "API key")]
+    )
+    by = models.CharField(max_length=300)
+    note = models.TextField(blank=True)
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="alertaction_practice_id"),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "alert", "created_at"], name="alertaction_alert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.by}"
+
+
+class ClinicianBrief(PracticeOwnedModel):
+    """A clinician's brief for one day of theirs: looked at once, at the practice's brief hour
+    in the clinician's time zone, and emailed only when that day's sessions include clients with
+    open alerts or prompts (`sessions` > 0)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinician = models.ForeignKey("practice.Clinician", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sessions = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="clinicianbrief_practice_id"),
+            models.UniqueConstraint(
+                fields=["practice", "clinician", "day"], name="clinicianbrief_once_a_day"
+            ),
+        ]

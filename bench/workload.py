@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from alliance.models import Instrument, SurveyInvitation, SurveyLink, SurveyResponse
-from alliance.surveys.tokens import hash_token, new_token
 from practice.models import Client, Clinician, Practice, Session
 from practice.services import client_delete
 from practice.tenancy import practice_scope
+from practice.tokens import hash_token, new_token
 
 ANSWER = {"comfort": 9, "respect": 10, "heard": 8, "goals": 9, "progress": 7}
 

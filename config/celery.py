@@ -39,6 +39,8 @@ app.conf.beat_schedule = {
         "task": "practice.tasks.resume_stalled_imports",
         "schedule": 60.0,
     },
+    "send-due-briefs": {"task": "alliance.tasks.send_due_briefs", "schedule": 300.0},
+    "prune-sign-in-links": {"task": "practice.tasks.prune_sign_in_links", "schedule": 3600.0},
     "prune-idempotency-records": {
         "task": "practice.tasks.prune_idempotency_records",
         "schedule": 3600.0,

@@ -6,6 +6,7 @@ the web process, and email printed to the console.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -221,6 +222,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BODY_BYTES, MAX_IMPORT_BODY_BYTES)
 # An unfinished import that has not moved for this long lost its task: beat queues it again.
 IMPORT_STALLED_AFTER_SECONDS = env.float("IMPORT_STALLED_AFTER_SECONDS", default=120)
 
+# Practice members' sessions on the pages (`/app/`): over after this long without a request.
+MEMBER_IDLE_TIMEOUT = timedelta(hours=env.float("MEMBER_IDLE_TIMEOUT_HOURS", default=12))
+SESSION_COOKIE_AGE = int(MEMBER_IDLE_TIMEOUT.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Sign-in links asked for per address and per network address in a quarter of an hour.
+SIGN_IN_REQUESTS_PER_ADDRESS = env.int("SIGN_IN_REQUESTS_PER_ADDRESS", default=5)
+SIGN_IN_REQUESTS_PER_IP = env.int("SIGN_IN_REQUESTS_PER_IP", default=20)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -248,7 +258,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "practice.listing.ChangesFilter",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["practice.renderers.FastJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["practice.parsers.StrictJSONParser"],
     "DEFAULT_METADATA_CLASS": "practice.metadata.DescriptionOnlyMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularRedocView
 
 from config.health import healthz, readyz
@@ -21,5 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("app/language/", set_language, name="set-language"),
+    path("app/", include("practice.page_urls")),
+    path("app/", include("alliance.alerts.page_urls")),
     path("", include("alliance.surveys.urls")),
 ]

@@ -24,6 +24,7 @@ class OutboxMessage(PracticeOwnedModel):
         SURVEY_REMINDER = "survey_reminder"
         ALERT = "alert"
         ALERT_ESCALATION = "alert_escalation"
+        BRIEF = "brief"
         WEBHOOK = "webhook"
 
     class Channel(models.TextChoices):

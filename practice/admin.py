@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from practice import services
+from practice.errors import ApplicationError
 from practice.models import APIKey, Client, Clinician, Membership, Practice, Session
 from practice.tenancy import PracticeOwnedModel, practice_scope
 
@@ -50,13 +51,47 @@ class PracticeOwnedAdmin(admin.ModelAdmin):
             super().delete_model(request, obj)
 
 
+class MembershipAdminForm(PracticeOwnedAdminForm):
+    """Checks a membership with the same rules as the API and the members' pages."""
+
+    def clean(self):
+        cleaned = super().clean()
+        practice = cleaned.get("practice") or getattr(self.instance, "practice", None)
+        if practice is None or self.errors:
+            return cleaned
+        candidate = Membership(
+            pk=self.instance.pk,
+            practice=practice,
+            **{field: cleaned.get(field) for field in services.MEMBER_FIELDS},
+        )
+        with practice_scope(practice):
+            try:
+                services.member_check(candidate)
+            except ApplicationError as refused:
+                for field, messages_ in (refused.errors or {}).items():
+                    self.add_error(field, messages_)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(PracticeOwnedAdmin):
-    list_display = ["user", "practice", "role", "created_at"]
-    list_filter = ["role", "practice"]
-    search_fields = ["user__username", "user__email", "practice__name"]
-    list_select_related = ["practice", "user"]
-    autocomplete_fields = ["user"]
+    form = MembershipAdminForm
+    list_display = ["email", "practice", "role", "clinician", "active", "created_at"]
+    list_filter = ["role", "active", "practice"]
+    search_fields = ["=email", "practice__name"]
+    list_select_related = ["practice", "clinician"]
+    raw_id_fields = ["clinician"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["practice"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in services.MEMBER_FIELDS}
+        with practice_scope(obj.practice):
+            if change:
+                services.member_update(member=obj, **data)
+            else:
+                obj.pk = services.member_create(**data).pk
 
 
 @admin.register(APIKey)
@@ -100,7 +135,6 @@ class ClinicianAdmin(PracticeOwnedAdmin):
     list_display = ["name", "practice", "active", "created_at"]
     list_filter = ["active", "practice"]
     search_fields = ["name", "=email"]
-    raw_id_fields = ["member"]
 
 
 @admin.register(Client)

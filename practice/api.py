@@ -21,13 +21,15 @@ from practice.models import (
     EXTERNAL_ID_PATTERN,
     Client,
     Clinician,
+    Membership,
+    Practice,
     RecordType,
     Session,
     Tombstone,
     validate_timezone,
 )
 from practice.pagination import CreatedCursorPagination
-from practice.serializers import PlainRepresentation
+from practice.tenancy import current_practice
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -65,10 +67,50 @@ class ReasonableIsoDateTimeFilter(filters.IsoDateTimeFilter):
 EXTERNAL_ID_HELP = "The practice's own id for this record (its EHR's), unique in the practice."
 
 
-class ClinicianSerializer(PlainRepresentation, serializers.ModelSerializer):
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone name; left out, the practice's."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "IANA time zone; defaults to the practice's.")
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            validate_timezone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return value
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    clinician = serializers.PrimaryKeyRelatedField(
+        queryset=Clinician.objects,
+        required=False,
+        allow_null=True,
+        help_text="The clinician this member is; required for the clinician role.",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "role", "clinician", "active", "created_at", "updated_at"]
+
+
+class ClinicianSerializer(serializers.ModelSerializer):
+    timezone = TimeZoneField()
+
     class Meta:
         model = Clinician
-        fields = ["id", "external_id", "name", "email", "active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "email",
+            "active",
+            "timezone",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
 
 
@@ -86,11 +128,9 @@ class ExternalReferenceField(serializers.CharField):
         super().__init__(required=False, write_only=True, max_length=128, **kwargs)
 
 
-class ClientSerializer(PlainRepresentation, serializers.ModelSerializer):
+class ClientSerializer(serializers.ModelSerializer):
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects)
-    timezone = serializers.CharField(
-        required=False, help_text="IANA time zone; defaults to the practice's."
-    )
+    timezone = TimeZoneField()
 
     class Meta:
         model = Client
@@ -109,13 +149,6 @@ class ClientSerializer(PlainRepresentation, serializers.ModelSerializer):
         ]
         read_only_fields = ["status"]
         extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
-
-    def validate_timezone(self, value: str) -> str:
-        try:
-            validate_timezone(value)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-        return value
 
 
 class ClientUpdateSerializer(ClientSerializer):
@@ -137,7 +170,7 @@ class ClientUpsertSerializer(ClientSerializer):
         read_only_fields = ["external_id"]
 
 
-class SessionSerializer(PlainRepresentation, serializers.ModelSerializer):
+class SessionSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects)
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=Clinician.objects,
@@ -226,23 +259,16 @@ class SessionFilter(ExternalIdFilter):
         fields = ["client", "clinician", "status", "starts_after", "starts_before", "external_id"]
 
 
-class RecordViewSet(ReadOnlyRecordViewSet):
-    """List, read, create and PATCH a practice's records through its services, and GET or PUT
-    them by the practice's own id at `external/{external_id}/`."""
+class EditableRecordViewSet(ReadOnlyRecordViewSet):
+    """List, read, create and PATCH a practice's records through its services."""
 
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     update_serializer_class: type[serializers.Serializer]
-    upsert_serializer_class: type[serializers.Serializer]
 
     def get_serializer_class(self):
         if self.action == "partial_update":
             return self.update_serializer_class
-        if self.action == "external" and self.request and self.request.method == "PUT":
-            return self.upsert_serializer_class
         return self.serializer_class
-
-    def upsert_record(self, external_id: str, data: dict):
-        raise NotImplementedError
 
     def create_record(self, data: dict):
         raise NotImplementedError
@@ -261,6 +287,22 @@ class RecordViewSet(ReadOnlyRecordViewSet):
         serializer.is_valid(raise_exception=True)
         instance = self.update_record(serializer.instance, serializer.validated_data)
         return Response(self.serializer_class(instance).data)
+
+
+class RecordViewSet(EditableRecordViewSet):
+    """An editable record that the practice may also GET or PUT by its own id at
+    `external/{external_id}/`."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    upsert_serializer_class: type[serializers.Serializer]
+
+    def get_serializer_class(self):
+        if self.action == "external" and self.request and self.request.method == "PUT":
+            return self.upsert_serializer_class
+        return super().get_serializer_class()
+
+    def upsert_record(self, external_id: str, data: dict):
+        raise NotImplementedError
 
     @action(
         detail=False,
@@ -291,6 +333,29 @@ def _external_schema(*, upsert, record):
     )
 
 
+class MemberViewSet(mixins.DestroyModelMixin, EditableRecordViewSet):
+    """The practice's members: who may sign in to its pages, and what they see there.
+
+    A membership is this practice's alone; an address that is a member elsewhere too is not
+    told apart here in any way.
+    """
+
+    model = Membership
+    serializer_class = update_serializer_class = MemberSerializer
+
+    def select_records(self):
+        return selectors.member_list().order_by()
+
+    def create_record(self, data):
+        return services.member_create(**data)
+
+    def update_record(self, instance, data):
+        return services.member_update(member=instance, **data)
+
+    def perform_destroy(self, instance):
+        services.member_delete(member=instance)
+
+
 @_external_schema(upsert=ClinicianUpsertSerializer, record=ClinicianSerializer)
 class ClinicianViewSet(mixins.DestroyModelMixin, RecordViewSet):
     model = Clinician
@@ -302,7 +367,7 @@ class ClinicianViewSet(mixins.DestroyModelMixin, RecordViewSet):
         return selectors.clinician_list()
 
     def create_record(self, data):
-        return services.clinician_create(**data)
+        return services.clinician_create(timezone_name=data.pop("timezone", None), **data)
 
     def update_record(self, instance, data):
         return services.clinician_update(clinician=instance, **data)
@@ -419,3 +484,36 @@ class DeletionViewSet(mixins.ListModelMixin, PracticeScopedViewSet):
 
     def select_records(self):
         return selectors.tombstone_list()
+
+
+class PracticeSettingsSerializer(serializers.ModelSerializer):
+    brief_hour = serializers.TimeField(
+        format="%H:%M",
+        help_text="Local time of the clinicians' daily brief, in each one's time zone (07:30).",
+    )
+
+    class Meta:
+        model = Practice
+        fields = ["id", "name", "timezone", "brief_hour", "alert_url_template"]
+        read_only_fields = ["id"]
+
+
+class PracticeSettingsViewSet(PracticeScopedViewSet):
+    """`practice/`: the practice's own settings, read and changed with its key."""
+
+    model = Practice
+    serializer_class = PracticeSettingsSerializer
+
+    def select_records(self):
+        # Read afresh: the practice the request's key names may be remembered from earlier.
+        return Practice.objects.filter(pk=current_practice().pk)
+
+    def retrieve(self, request):
+        return Response(self.serializer_class(self.get_queryset().get()).data)
+
+    def partial_update(self, request):
+        practice = self.get_queryset().get()
+        serializer = self.serializer_class(practice, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        practice = services.practice_update(practice=practice, **serializer.validated_data)
+        return Response(self.serializer_class(practice).data)

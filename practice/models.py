@@ -1,11 +1,12 @@
+import datetime
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from practice.tenancy import PracticeOwnedModel
 
@@ -64,6 +65,8 @@ class Practice(models.Model):
         validators=[validate_alert_url_template],
         help_text="e.g. https://records.example.org/alliance-alerts/{alert_id}",
     )
+    # The local time, in each clinician's own time zone, at which their daily brief is sent.
+    brief_hour = models.TimeField(default=datetime.time(7, 30))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,7 +80,12 @@ class Practice(models.Model):
 
 
 class Membership(PracticeOwnedModel):
-    """A staff user's role in one practice."""
+    """A person's place in one practice's staff: their address, role and whether they may sign in.
+
+    A membership belongs to its practice alone: the same address in another practice is another
+    membership with its own role and active flag, and nothing links the two. A clinician member
+    is the person behind one clinician record, and sees that clinician's clients only.
+    """
 
     class Role(models.TextChoices):
         OWNER = "owner"
@@ -85,20 +93,65 @@ class Membership(PracticeOwnedModel):
         CLINICIAN = "clinician"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
+    clinician = models.ForeignKey(
+        "practice.Clinician",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="Required for the clinician role: the clinician this member is.",
+    )
+    active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["practice", "id"], name="membership_practice_id"),
-            models.UniqueConstraint(fields=["practice", "user"], name="membership_one_per_user"),
+            models.UniqueConstraint("practice", Lower("email"), name="membership_one_per_address"),
+            models.UniqueConstraint(
+                fields=["practice", "clinician"], name="membership_one_per_clinician"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="clinician") | models.Q(clinician__isnull=False),
+                name="membership_clinician_role_has_clinician",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.role})"
+        return f"{self.email} ({self.role})"
+
+    @property
+    def sees_whole_practice(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+
+class SignInLink(PracticeOwnedModel):
+    """A one-time link emailed to a member. Only the hash of its token is stored.
+
+    It is made when the email is sent (the token exists only in that email), works once, and
+    expires `SIGN_IN_LINK_MINUTES` after it was asked for. `next_path` is where the member was
+    going when they were asked to sign in: a path of the clinician's pages, never an address
+    outside them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # Null until the email is written: unique allows many nulls, and never two equal hashes.
+    token_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    next_path = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="signinlink_practice_id"),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="signinlink_expires")]
 
 
 class APIKey(PracticeOwnedModel):
@@ -134,9 +187,8 @@ class Clinician(PracticeOwnedModel):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     active = models.BooleanField(default=True)
-    member = models.ForeignKey(
-        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # The clinician's own day: when their brief arrives and what "today" means on their pages.
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -235,8 +287,6 @@ class Session(PracticeOwnedModel):
         indexes = [
             models.Index(fields=["practice", "starts_at"], name="session_starts"),
             models.Index(fields=["practice", "clinician", "starts_at"], name="session_clinician"),
-            # The list's order, newest first: a page reads its rows, not every session sorted.
-            models.Index(fields=["practice", "created_at", "id"], name="session_created"),
             updated_index("session"),
         ]
 

@@ -1,8 +1,8 @@
-"""Writes for practices, staff, API keys, clinicians, clients and sessions."""
+"""Writes for practices, members, API keys, clinicians, clients and sessions."""
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -87,14 +87,19 @@ def practice_create(
     practice = Practice(name=name, slug=slug or _unique_practice_slug(name), timezone=timezone_name)
     practice.full_clean()
     practice.save()
-    user_model = get_user_model()
-    owner, _ = user_model.objects.get_or_create(
-        username=owner_email.lower(), defaults={"email": owner_email.lower()}
-    )
     with practice_scope(practice):
-        Membership.objects.create(practice=practice, user=owner, role=Membership.Role.OWNER)
+        member_create(email=owner_email, role=Membership.Role.OWNER)
         _, raw_key = api_key_create(name="Default key")
     return practice, raw_key
+
+
+PRACTICE_SETTINGS = ("name", "timezone", "brief_hour", "alert_url_template")
+
+
+def practice_update(*, practice: Practice, **changes) -> Practice:
+    """Change the practice's own settings (its slug is the platform admins')."""
+    practice, _ = model_update(instance=practice, fields=PRACTICE_SETTINGS, data=changes)
+    return practice
 
 
 def _same_external_id(model, external_id: str | None, exclude_pk=None):
@@ -135,14 +140,21 @@ def _require_fields(given: dict, required: tuple[str, ...]) -> None:
 
 
 def clinician_create(
-    *, name: str, email: str, active: bool = True, external_id: str | None = None
+    *,
+    name: str,
+    email: str,
+    active: bool = True,
+    external_id: str | None = None,
+    timezone_name: str | None = None,
 ) -> Clinician:
+    practice = current_practice()
     clinician = Clinician(
-        practice=current_practice(),
+        practice=practice,
         name=name,
         email=email,
         active=active,
         external_id=external_id,
+        timezone=timezone_name or practice.timezone,
     )
     save_checked(clinician, check=_require_free_clinician_fields)
     return clinician
@@ -169,7 +181,8 @@ def clinician_upsert(*, external_id: str, **fields) -> tuple[Clinician, bool]:
     if existing is not None:
         return clinician_update(clinician=existing, **fields), False
     _require_fields(fields, ("name", "email"))
-    return clinician_create(external_id=external_id, **fields), True
+    timezone_name = fields.pop("timezone", None)
+    return clinician_create(external_id=external_id, timezone_name=timezone_name, **fields), True
 
 
 def clinician_delete(*, clinician: Clinician) -> None:
@@ -477,3 +490,74 @@ def session_upsert(
             instance=session, fields=("completed_at",), data={"completed_at": completed_at}
         )
     return session, False
+
+
+# Members
+
+
+MEMBER_FIELDS = ("email", "role", "clinician", "active")
+
+
+def member_check(member: Membership) -> None:
+    """A member's address is unique in its practice, and a clinician member is a clinician."""
+    if member.role == Membership.Role.CLINICIAN and member.clinician_id is None:
+        raise InvalidInput({"clinician": ["A member with the clinician role needs its clinician."]})
+    others = Membership.objects.exclude(pk=member.pk)
+    if others.filter(email__iexact=member.email).exists():
+        raise InvalidInput({"email": ["This address is already a member of this practice."]})
+    if member.clinician_id is not None and others.filter(clinician=member.clinician_id).exists():
+        raise InvalidInput({"clinician": ["Another member is already this clinician."]})
+
+
+def _keep_an_owner(*, leaving: Membership) -> None:
+    """A practice always keeps one active owner, who can manage the others."""
+    was_active_owner = Membership.objects.filter(
+        pk=leaving.pk, role=Membership.Role.OWNER, active=True
+    ).exists()
+    if was_active_owner and not (
+        Membership.objects.filter(role=Membership.Role.OWNER, active=True)
+        .exclude(pk=leaving.pk)
+        .exists()
+    ):
+        raise Conflict("This is the practice's only active owner. Make another owner first.")
+
+
+def member_create(
+    *, email: str, role: str, clinician: Clinician | None = None, active: bool = True
+) -> Membership:
+    member = Membership(
+        practice=current_practice(),
+        email=email.strip().lower(),
+        role=role,
+        clinician=clinician,
+        active=active,
+    )
+    try:
+        member.full_clean(exclude=["practice", "clinician"], validate_constraints=False)
+    except DjangoValidationError as error:
+        raise InvalidInput(error.message_dict) from error
+    save_checked(member, check=member_check)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Membership, **changes) -> Membership:
+    """Change a member's address, role, clinician or active flag. A member deactivated or
+    removed needs nothing more to be signed out: every page loads the membership again."""
+    member = Membership.objects.select_for_update().get(pk=member.pk)
+    staying_owner = changes.get("role", member.role) == Membership.Role.OWNER
+    if not staying_owner or changes.get("active", member.active) is False:
+        _keep_an_owner(leaving=member)
+    if "email" in changes:
+        changes["email"] = changes["email"].strip().lower()
+    member, _ = model_update(
+        instance=member, fields=MEMBER_FIELDS, data=changes, check=member_check
+    )
+    return member
+
+
+@transaction.atomic
+def member_delete(*, member: Membership) -> None:
+    """Remove a member: their sign-in links go with them, and their next request is signed out."""
+    _keep_an_owner(leaving=member)
+    member.delete()

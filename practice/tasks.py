@@ -1,8 +1,10 @@
-"""Celery tasks for the practice app: thin, they call services."""
+"""Celery tasks for the practice app: thin, they take ids and call services."""
+
+import smtplib
 
 from celery import shared_task
 
-from practice import imports, services
+from practice import imports, services, sign_in
 from practice.tasking import task_in_practice_scope
 
 
@@ -30,3 +32,22 @@ def process_bulk_import(bulk_import_id: str) -> None:
 @shared_task(ignore_result=True)
 def resume_stalled_imports() -> None:
     imports.bulk_imports_resume_stalled()
+
+
+# A sign-in link is good for minutes, so it is not kept in the outbox for hours of retries: a
+# few quick ones, and then the member asks again.
+@shared_task(
+    name="practice.tasks.send_sign_in_link",
+    ignore_result=True,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    max_retries=3,
+    retry_backoff=5,
+)
+@task_in_practice_scope
+def send_sign_in_link(link_id: str) -> None:
+    sign_in.sign_in_link_send(link_id=link_id)
+
+
+@shared_task(name="practice.tasks.prune_sign_in_links", ignore_result=True)
+def prune_sign_in_links() -> None:
+    sign_in.sign_in_links_prune()

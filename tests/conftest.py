@@ -106,12 +106,32 @@ def practice_b(db):
 @pytest.fixture
 def owner_a(practice_a):
     with practice_scope(practice_a.practice):
-        return Membership.objects.get(role=Membership.Role.OWNER).user
+        return Membership.objects.get(role=Membership.Role.OWNER)
 
 
 @pytest.fixture
 def clinician_a(practice_a):
     return factories.make_clinician(practice_a.practice, name="Dr. Alma Ortiz")
+
+
+@pytest.fixture
+def clinician_member_a(practice_a, clinician_a):
+    """The person behind clinician_a, who sees clinician_a's clients only."""
+    return factories.make_member(practice_a.practice, role="clinician", clinician=clinician_a)
+
+
+@pytest.fixture
+def colleague_a(practice_a):
+    """Another clinician of practice A, who must not see clinician_a's clients."""
+    clinician = factories.make_clinician(practice_a.practice, name="Dr. Bea Colleague")
+    return factories.make_member(practice_a.practice, role="clinician", clinician=clinician)
+
+
+@pytest.fixture
+def outsider_b(practice_b):
+    """The owner of practice B: a member, but of another practice."""
+    with practice_scope(practice_b.practice):
+        return Membership.objects.get(role=Membership.Role.OWNER)
 
 
 @pytest.fixture

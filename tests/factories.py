@@ -14,7 +14,7 @@ from alliance.surveys import services as survey_services
 from notifications.models import OutboxMessage
 from notifications.tasks import deliver_message
 from practice import services
-from practice.models import Client, Clinician, Practice, Session
+from practice.models import Client, Clinician, Membership, Practice, Session
 from practice.tenancy import practice_scope
 
 _numbers = itertools.count(1)
@@ -39,6 +39,13 @@ def make_clinician(practice: Practice, **fields) -> Clinician:
     fields = {"name": f"Clinician {n}", "email": f"clinician{n}@example.org"} | fields
     with practice_scope(practice):
         return services.clinician_create(**fields)
+
+
+def make_member(practice: Practice, **fields) -> Membership:
+    n = next(_numbers)
+    fields = {"email": f"member{n}@example.org", "role": "admin"} | fields
+    with practice_scope(practice):
+        return services.member_create(**fields)
 
 
 def make_client(practice: Practice, clinician: Clinician | None = None, **fields) -> Client:

@@ -1,5 +1,8 @@
-"""REST API for alerts and alert rules."""
+"""REST API for alerts, alert rules and the clinicians' briefs."""
 
+import zoneinfo
+
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,16 +13,35 @@ from rest_framework.response import Response
 from alliance.alerts import selectors, services
 from alliance.alerts.defaults import BOUNDS, Bound
 from alliance.alerts.wording import evidence_in_words
-from alliance.models import Alert
-from practice.api_base import PracticeScopedViewSet, ReadOnlyRecordViewSet
+from alliance.models import Alert, AlertAction
+from practice.actors import Actor
+from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecordViewSet
 from practice.errors import InvalidInput
-from practice.serializers import PlainRepresentation
+from practice.models import Clinician
 
 
-class AlertSerializer(PlainRepresentation, serializers.ModelSerializer):
+class AlertActionRecordSerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlertAction
+        fields = ["kind", "by", "note", "session", "created_at"]
+
+    def get_by(self, action: AlertAction) -> dict:
+        """Who acted: a member (id and address) or an API key (id and name); the id is null
+        once the member was removed or the key deleted."""
+        if action.actor_type == "api_key":
+            key = str(action.api_key_id) if action.api_key_id else None
+            return {"type": "api_key", "id": key, "name": action.by}
+        member = str(action.member_id) if action.member_id else None
+        return {"type": "member", "id": member, "email": action.by}
+
+
+class AlertSerializer(serializers.ModelSerializer):
     explanation = serializers.SerializerMethodField(
         help_text="The evidence in plain words, in the request's language (Accept-Language)."
     )
+    actions = AlertActionRecordSerializer(many=True, read_only=True)
 
     class Meta:
         model = Alert
@@ -42,21 +64,21 @@ class AlertSerializer(PlainRepresentation, serializers.ModelSerializer):
             "resolved_at",
             "resolved_by",
             "resolved_note",
+            "actions",
         ]
+        extra_kwargs = {
+            "acknowledged_by": {"help_text": "Who acknowledged: a member's address or a key's."},
+            "resolved_by": {"help_text": "Who resolved: a member's address or a key's name."},
+        }
 
     def get_explanation(self, alert: Alert) -> str:
         return evidence_in_words(alert.kind, alert.evidence)
 
 
 class AlertActionSerializer(serializers.Serializer):
+    """What an action may say. Who acts is never given: it is the request's API key."""
+
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    by = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        default="",
-        help_text="Who is acting; defaults to the API key's name.",
-    )
 
 
 class AlertFilter(filters.FilterSet):
@@ -84,8 +106,11 @@ class AlertViewSet(ReadOnlyRecordViewSet):
     def _act(self, request, service):
         action_input = AlertActionSerializer(data=request.data)
         action_input.is_valid(raise_exception=True)
-        by = action_input.validated_data["by"] or f"API key {request.auth.name}"
-        alert = service(alert=self.get_object(), by=by, note=action_input.validated_data["note"])
+        alert = service(
+            alert=self.get_object(),
+            actor=Actor(api_key=request.auth),
+            note=action_input.validated_data["note"],
+        )
         return Response(AlertSerializer(alert).data)
 
     @extend_schema(request=AlertActionSerializer, responses=AlertSerializer)
@@ -157,3 +182,57 @@ class AlertRulesViewSet(PracticeScopedViewSet):
                 days=request.data.get("days", services.PREVIEW_DAYS),
             )
         )
+
+
+class BriefQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="The day, in the clinician's time zone; today if left out."
+    )
+
+
+class BriefAlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = ["id", "kind", "severity", "status"]
+
+
+class BriefSessionSerializer(serializers.Serializer):
+    session = serializers.UUIDField(source="session.pk")
+    client = serializers.UUIDField(source="session.client_id")
+    starts_at = serializers.SerializerMethodField(help_text="In the clinician's time zone.")
+    alerts = BriefAlertSerializer(many=True)
+
+    def get_starts_at(self, row) -> str:
+        return row.local_start.isoformat()
+
+
+class BriefSerializer(serializers.Serializer):
+    clinician = serializers.UUIDField()
+    date = serializers.DateField()
+    timezone = serializers.CharField()
+    sessions = BriefSessionSerializer(many=True)
+
+
+class ClinicianBriefViewSet(PracticeScopedViewSet):
+    """`clinicians/{id}/brief/`: what the clinician's brief holds for a day, for practices that
+    show it in their own system."""
+
+    model = Clinician
+    lookup_value_regex = UUID_PATTERN
+    extra_query_params = {"brief": ("date",)}
+
+    def select_records(self):
+        return Clinician.objects.all()
+
+    @extend_schema(parameters=[BriefQuerySerializer], responses=BriefSerializer)
+    @action(detail=True, methods=["get"])
+    def brief(self, request, pk=None):
+        """The clinician's sessions of that day whose clients have open alerts or prompts."""
+        clinician = self.get_object()
+        query = BriefQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tz = zoneinfo.ZoneInfo(clinician.timezone)
+        day = query.validated_data.get("date") or timezone.localdate(timezone=tz)
+        sessions = selectors.brief_for_clinician(clinician=clinician, day=day)
+        data = {"clinician": clinician.pk, "date": day, "timezone": tz.key, "sessions": sessions}
+        return Response(BriefSerializer(data).data)

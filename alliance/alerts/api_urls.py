@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from alliance.alerts.api import AlertRulesViewSet, AlertViewSet
+from alliance.alerts.api import AlertRulesViewSet, AlertViewSet, ClinicianBriefViewSet
 
 router = SimpleRouter()
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("clinicians", ClinicianBriefViewSet, basename="clinician-brief")
 
 alert_rules = AlertRulesViewSet.as_view(
     {"get": "retrieve", "put": "update", "patch": "partial_update"}

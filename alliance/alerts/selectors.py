@@ -1,17 +1,28 @@
 """Reads for alerts, alert settings and what the rules look at."""
 
+import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 
 from alliance.alerts import rules, statistics
 from alliance.alerts.defaults import merged_rules
 from alliance.alerts.evaluation import ActiveAlert, Expiry
 from alliance.alerts.preview import ClientHistory
-from alliance.models import Alert, AlertRules, Instrument, SurveyInvitation, SurveyResponse
+from alliance.models import (
+    Alert,
+    AlertAction,
+    AlertRules,
+    Instrument,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
 from alliance.surveys.selectors import instrument_current, response_list, survey_policy
-from practice.models import Client, Membership
+from practice.models import Client, Clinician, Membership, Session
+from practice.selectors import sessions_on_day
 
 
 def alert_rule_overrides() -> dict:
@@ -26,7 +37,7 @@ def alert_rules() -> dict:
 
 
 def alert_list() -> QuerySet[Alert]:
-    return Alert.objects.all()
+    return Alert.objects.prefetch_related("actions")
 
 
 def active_alerts(*, client) -> dict[str, Alert]:
@@ -151,13 +162,11 @@ def closed_invitation_statuses(*, client) -> list[tuple[str, str]]:
 
 
 def practice_admin_emails() -> list[str]:
-    """Where escalations go: the practice's owners and admins."""
+    """Where escalations go: the practice's active owners and admins."""
     return sorted(
-        set(
-            Membership.objects.filter(role__in=[Membership.Role.OWNER, Membership.Role.ADMIN])
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        Membership.objects.filter(
+            role__in=[Membership.Role.OWNER, Membership.Role.ADMIN], active=True
+        ).values_list("email", flat=True)
     )
 
 
@@ -214,3 +223,104 @@ def survey_instrument_definition() -> dict:
         "standard_deviation": instrument.standard_deviation,
         "reliability": instrument.reliability,
     }
+
+
+# What a signed-in member sees of alerts: a clinician those of their own clients, owners and
+# admins the whole practice's.
+
+SEVERITY_ORDER = Case(
+    When(severity="red", then=Value(0)),
+    When(severity="amber", then=Value(1)),
+    default=Value(2),
+)
+
+
+def alerts_for_member(member: Membership) -> QuerySet[Alert]:
+    alerts = Alert.objects.select_related("client").prefetch_related(
+        Prefetch("actions", queryset=AlertAction.objects.select_related("session"))
+    )
+    if member.sees_whole_practice:
+        return alerts
+    return alerts.filter(client__clinician_id=member.clinician_id)
+
+
+def alert_for_member(member: Membership, alert_id) -> Alert | None:
+    """The alert, if this member may see it; None for anyone else's, as for an unknown id."""
+    return alerts_for_member(member).filter(pk=alert_id).first()
+
+
+def open_alerts_for_member(member: Membership) -> QuerySet[Alert]:
+    """Alerts and prompts still to deal with, the most severe first, then the newest."""
+    return (
+        alerts_for_member(member)
+        .filter(status__in=Alert.ACTIVE)
+        .order_by(SEVERITY_ORDER, "-updated_at")
+    )
+
+
+def alerts_of_client(*, client: Client) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(client=client)
+        .prefetch_related(
+            Prefetch("actions", queryset=AlertAction.objects.select_related("session"))
+        )
+        .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class SessionToDiscuss:
+    session: Session
+    local_start: datetime
+    alerts: list
+
+
+def sessions_to_discuss(
+    *, day: date, tz: zoneinfo.ZoneInfo, sessions: QuerySet[Session]
+) -> list[SessionToDiscuss]:
+    """Of `sessions`, those scheduled on `day` (in `tz`) whose clients have open alerts or
+    prompts, in time order, each with those alerts."""
+    todays = list(
+        sessions_on_day(day, tz)
+        .filter(pk__in=sessions.values("pk"), status=Session.Status.SCHEDULED)
+        .select_related("client")
+        .order_by("starts_at")
+    )
+    open_alerts: dict = {}
+    for alert in Alert.objects.filter(
+        client_id__in={s.client_id for s in todays}, status__in=Alert.ACTIVE
+    ).order_by(SEVERITY_ORDER, "-updated_at"):
+        open_alerts.setdefault(alert.client_id, []).append(alert)
+    return [
+        SessionToDiscuss(
+            session=session,
+            local_start=session.starts_at.astimezone(tz),
+            alerts=open_alerts[session.client_id],
+        )
+        for session in todays
+        if session.client_id in open_alerts
+    ]
+
+
+def sessions_to_link(*, client: Client) -> list[Session]:
+    """The sessions a conversation about an alert may have happened in: the client's latest,
+    newest first, with a label for a form."""
+    sessions = list(
+        Session.objects.filter(client=client)
+        .exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
+        .order_by("-starts_at")[:10]
+    )
+    tz = zoneinfo.ZoneInfo(client.timezone)
+    for session in sessions:
+        session.label = f"{session.starts_at.astimezone(tz):%Y-%m-%d %H:%M}"
+    return sessions
+
+
+def brief_for_clinician(*, clinician: Clinician, day: date) -> list[SessionToDiscuss]:
+    """The clinician's sessions on `day` (their own day, in their time zone) whose clients have
+    open alerts or prompts."""
+    return sessions_to_discuss(
+        day=day,
+        tz=zoneinfo.ZoneInfo(clinician.timezone),
+        sessions=Session.objects.filter(clinician=clinician),
+    )

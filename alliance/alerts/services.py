@@ -8,7 +8,8 @@ kind, raised, updated or reopened → an email to the clinician for alerts (neve
 and `alert.*` webhooks through the outbox.
 """
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,11 +17,20 @@ from django.utils import timezone
 from alliance.alerts import evaluation, preview, selectors
 from alliance.alerts.defaults import merged_rules, validated_overrides
 from alliance.alerts.evaluation import Context
-from alliance.models import Alert, AlertRules, SurveyInvitation, SurveyResponse
+from alliance.models import (
+    Alert,
+    AlertAction,
+    AlertRules,
+    ClinicianBrief,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue, webhook_event_enqueue
+from practice.actors import Actor
 from practice.errors import Conflict, InvalidInput
-from practice.models import Client
+from practice.models import Client, Clinician, Session
+from practice.services import client_start_new_episode
 from practice.tenancy import current_practice
 
 
@@ -198,9 +208,10 @@ def _notify_alert(alert: Alert, *, event: str, email_clinician: bool) -> None:
     webhook_event_enqueue(event=event, data=alert_webhook_data(alert))
 
 
-def alert_webhook_data(alert: Alert) -> dict:
-    """What a webhook tells of an alert: ids and states, never names or scores."""
-    return {
+def alert_webhook_data(alert: Alert, *, by: Actor | None = None) -> dict:
+    """What a webhook tells of an alert: ids and states, never names or scores; for a change
+    someone made, who (a member's id, or an API key's id and name)."""
+    data = {
         "id": str(alert.pk),
         "kind": alert.kind,
         "severity": alert.severity,
@@ -210,9 +221,30 @@ def alert_webhook_data(alert: Alert) -> dict:
         "session": str(alert.session_id) if alert.session_id else None,
         "created_at": alert.created_at.isoformat(),
     }
+    if by is not None:
+        data["by"] = by.as_data()
+    return data
 
 
-def _alert_transition(*, alert: Alert, to_status: str, **stamps) -> Alert:
+def _record_action(
+    alert: Alert, kind: str, actor: Actor, *, note: str = "", session: Session | None = None
+) -> AlertAction:
+    return AlertAction.objects.create(
+        practice=alert.practice,
+        alert=alert,
+        kind=kind,
+        member=actor.member,
+        api_key=actor.api_key,
+        actor_type=actor.type,
+        by=actor.name,
+        note=note,
+        session=session,
+    )
+
+
+def _alert_transition(*, alert: Alert, to_status: str, actor: Actor, note: str, **stamps) -> bool:
+    """Move the alert to `to_status` (a compare-and-swap) and record who did it; True if this
+    call made the change. Repeating a change already made changes nothing."""
     allowed_from = {
         Alert.Status.ACKNOWLEDGED: [Alert.Status.OPEN],
         Alert.Status.RESOLVED: [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
@@ -224,30 +256,64 @@ def _alert_transition(*, alert: Alert, to_status: str, **stamps) -> Alert:
     if not changed and alert.status != to_status:
         raise Conflict(f"This alert is {alert.status}; it cannot be {to_status} now.")
     if changed:
-        webhook_event_enqueue(event="alert.updated", data=alert_webhook_data(alert))
+        _record_action(alert, to_status, actor, note=note)
+        webhook_event_enqueue(event="alert.updated", data=alert_webhook_data(alert, by=actor))
+    return bool(changed)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: Actor, note: str = "") -> Alert:
+    _alert_transition(
+        alert=alert,
+        to_status=Alert.Status.ACKNOWLEDGED,
+        actor=actor,
+        note=note,
+        acknowledged_at=timezone.now(),
+        acknowledged_by=actor.label,
+        acknowledged_note=note,
+    )
     return alert
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, by: str = "", note: str = "") -> Alert:
-    return _alert_transition(
+def alert_resolve(*, alert: Alert, actor: Actor, note: str = "") -> Alert:
+    _alert_transition(
         alert=alert,
-        to_status=Alert.Status.ACKNOWLEDGED,
-        acknowledged_at=timezone.now(),
-        acknowledged_by=by,
-        acknowledged_note=note,
+        to_status=Alert.Status.RESOLVED,
+        actor=actor,
+        note=note,
+        resolved_at=timezone.now(),
+        resolved_by=actor.label,
+        resolved_note=note,
     )
+    return alert
 
 
 @transaction.atomic
-def alert_resolve(*, alert: Alert, by: str = "", note: str = "") -> Alert:
-    return _alert_transition(
-        alert=alert,
-        to_status=Alert.Status.RESOLVED,
-        resolved_at=timezone.now(),
-        resolved_by=by,
-        resolved_note=note,
-    )
+def alert_mark_discussed(*, alert: Alert, actor: Actor, session: Session, note: str = "") -> Alert:
+    """The clinician talked about it with the client in `session` (one of the client's own).
+    An open alert is acknowledged by it: someone has plainly seen it."""
+    if session.client_id != alert.client_id:
+        raise InvalidInput({"session": ["Choose one of this client's sessions."]})
+    if alert.status == Alert.Status.OPEN:
+        Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+            status=Alert.Status.ACKNOWLEDGED,
+            updated_at=timezone.now(),
+            acknowledged_at=timezone.now(),
+            acknowledged_by=actor.label,
+        )
+        alert.refresh_from_db()
+    _record_action(alert, AlertAction.Kind.DISCUSSED, actor, note=note, session=session)
+    webhook_event_enqueue(event="alert.updated", data=alert_webhook_data(alert, by=actor))
+    return alert
+
+
+@transaction.atomic
+def alert_start_new_episode(*, alert: Alert, actor: Actor) -> Alert:
+    """Start a new episode of care for the alert's client (a new baseline), noted on the alert."""
+    client_start_new_episode(client=alert.client)
+    _record_action(alert, AlertAction.Kind.NEW_EPISODE, actor)
+    return alert
 
 
 @transaction.atomic
@@ -271,3 +337,32 @@ def alert_escalate(*, alert_id) -> bool:
             context={"alert": str(alert_id)},
         )
     return True
+
+
+@transaction.atomic
+def briefs_send_due(*, now: datetime | None = None) -> int:
+    """Look, once a day for each active clinician, at the practice's brief hour in their own
+    time zone, for that day's sessions with clients who have something to discuss; email the
+    clinician only when there are some. Returns how many briefs were emailed."""
+    now = now or timezone.now()
+    brief_hour = current_practice().brief_hour
+    sent = 0
+    for clinician in Clinician.objects.filter(active=True):
+        local = now.astimezone(zoneinfo.ZoneInfo(clinician.timezone))
+        if local.time() < brief_hour:
+            continue
+        brief, created = ClinicianBrief.objects.get_or_create(
+            practice=current_practice(), clinician=clinician, day=local.date()
+        )
+        if not created:
+            continue
+        brief.sessions = len(selectors.brief_for_clinician(clinician=clinician, day=brief.day))
+        brief.save(update_fields=["sessions"])
+        if brief.sessions:
+            outbox_enqueue(
+                kind=OutboxMessage.Kind.BRIEF,
+                recipient=clinician.email,
+                context={"brief": str(brief.pk)},
+            )
+            sent += 1
+    return sent

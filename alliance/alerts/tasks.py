@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alliance.alerts import services
 from alliance.models import Alert, SurveyInvitation, SurveyResponse
+from practice.models import Practice
 from practice.tasking import enqueue_now_rollback_unsafe, task_in_practice_scope
 
 
@@ -69,3 +70,16 @@ def escalate_unacknowledged_red_alerts() -> None:
     )
     for practice_id, alert_id in candidates:
         enqueue_now_rollback_unsafe("alliance.tasks.escalate_alert", practice_id, alert_id)
+
+
+@shared_task(name="alliance.tasks.send_due_briefs", ignore_result=True)
+def send_due_briefs() -> None:
+    """Beat: each practice looks at its clinicians' days in a task of its own."""
+    for practice_id in Practice.objects.values_list("id", flat=True):
+        enqueue_now_rollback_unsafe("alliance.tasks.send_practice_briefs", practice_id)
+
+
+@shared_task(name="alliance.tasks.send_practice_briefs", acks_late=True, ignore_result=True)
+@task_in_practice_scope
+def send_practice_briefs() -> None:
+    services.briefs_send_due()

@@ -17,7 +17,6 @@ from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecor
 from practice.models import Client
 from practice.pagination import CreatedCursorPagination
 from practice.selectors import client_list
-from practice.serializers import PlainRepresentation
 
 # Serializers
 
@@ -178,7 +177,7 @@ class InstrumentUpdateSerializer(InstrumentSerializer):
         read_only_fields = ["code", "version", "created_at"]
 
 
-class InvitationSerializer(PlainRepresentation, serializers.ModelSerializer):
+class InvitationSerializer(serializers.ModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version", read_only=True)
 
@@ -201,7 +200,7 @@ class InvitationSerializer(PlainRepresentation, serializers.ModelSerializer):
         ]
 
 
-class ResponseSerializer(PlainRepresentation, serializers.ModelSerializer):
+class ResponseSerializer(serializers.ModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version", read_only=True)
 
@@ -224,7 +223,7 @@ class ResponseSerializer(PlainRepresentation, serializers.ModelSerializer):
         ]
 
 
-class AlliancePointSerializer(PlainRepresentation, serializers.ModelSerializer):
+class AlliancePointSerializer(serializers.ModelSerializer):
     response = serializers.UUIDField(source="id")
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version")

@@ -1,7 +1,7 @@
 """The client's alliance over sessions as a small, self-contained SVG."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils.html import escape
@@ -29,13 +29,19 @@ class ChartPoint:
 def alliance_chart_svg(
     points: list[ChartPoint], *, low: float, high: float, threshold: float | None, title: str
 ) -> str:
-    """Totals in answer order, the threshold as a dashed line, flagged answers (low, or the
-    cause of an alert) as red squares named with their alerts."""
+    """Totals over real time (answers weeks apart stand weeks apart), dates along the axis,
+    the threshold as a dashed line, flagged answers (low, or the cause of an alert) as red
+    squares named with their alerts."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = (high - low) or 1
+    first = points[0].answered_at if points else None
+    duration = (points[-1].answered_at - first).total_seconds() if points else 0
 
     def x(index: int) -> float:
-        return LEFT + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+        if not duration:
+            return LEFT + plot_w / 2
+        elapsed = (points[index].answered_at - first).total_seconds()
+        return LEFT + plot_w * elapsed / duration
 
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - low) / span)
@@ -78,11 +84,7 @@ def alliance_chart_svg(
                 f"<title>{escape(label)}</title></circle>"
             )
     if points:
-        parts.append(f'<text x="{LEFT}" y="{HEIGHT - 12}">{points[0].answered_at:%Y-%m-%d}</text>')
-        parts.append(
-            f'<text x="{LEFT + plot_w}" y="{HEIGHT - 12}" text-anchor="end">'
-            f"{points[-1].answered_at:%Y-%m-%d}</text>"
-        )
+        parts += _date_axis(first, duration, plot_w, plot_h)
     else:
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
@@ -90,6 +92,28 @@ def alliance_chart_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+DATE_TICKS = 4
+
+
+def _date_axis(first: datetime, duration: float, plot_w: float, plot_h: float) -> list[str]:
+    """Dates under the plot: the first and last answers' and evenly spaced ones between."""
+    ticks = [0.0] if not duration else [i / DATE_TICKS for i in range(DATE_TICKS + 1)]
+    parts = []
+    for share in ticks:
+        at = first + timedelta(seconds=duration * share)
+        x = LEFT + (plot_w * share if duration else plot_w / 2)
+        anchor = "start" if share == 0 and duration else "end" if share == 1 else "middle"
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP + plot_h}" x2="{x:.1f}" y2="{TOP + plot_h + 5}" '
+            'stroke="#5a5a5a"/>'
+        )
+        parts.append(
+            f'<text class="axis-date" x="{x:.1f}" y="{HEIGHT - 12}" text-anchor="{anchor}">'
+            f"{at:%Y-%m-%d}</text>"
+        )
+    return parts
 
 
 def _n(value: float) -> str:

@@ -7,10 +7,10 @@ from django.utils import translation
 
 from alliance.models import SurveyInvitation, SurveyLink
 from alliance.surveys import selectors
-from alliance.surveys.tokens import hash_token, new_token
 from notifications.models import OutboxMessage
 from notifications.rendering import renders_email
 from practice.models import Client
+from practice.tokens import hash_token, new_token
 
 
 def survey_url(token: str) -> str:

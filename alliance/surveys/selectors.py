@@ -1,8 +1,11 @@
 """Reads for instruments, survey policy, invitations and responses."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import translation
 
 from alliance.models import (
     Instrument,
@@ -12,8 +15,9 @@ from alliance.models import (
     SurveyResponse,
 )
 from alliance.surveys.scoring import is_low
-from alliance.surveys.tokens import hash_token
+from practice.models import Client
 from practice.tenancy import current_practice
+from practice.tokens import hash_token
 
 
 def survey_policy() -> SurveyPolicy:
@@ -124,3 +128,38 @@ def alliance_summary(*, clinician_id=None) -> dict:
 
 def _code(response: SurveyResponse) -> str:
     return response.instrument.code
+
+
+@dataclass(frozen=True)
+class AnswerForPage:
+    answered_at: datetime
+    total: float
+    items: list[dict]
+    comment: str
+    discuss_request: bool
+    flagged: bool
+
+
+def answers_for_page(*, client: Client) -> list[AnswerForPage]:
+    """The client's answers, newest first, each item with its text in the reader's language."""
+    language = translation.get_language() or "en"
+    answers = []
+    for response in response_list().filter(client=client).order_by("-answered_at", "-id"):
+        items = [
+            {
+                "text": item.get("translations", {}).get(language, {}).get("text", item["text"]),
+                "value": response.answers.get(item["code"]),
+            }
+            for item in response.instrument.items
+        ]
+        answers.append(
+            AnswerForPage(
+                answered_at=response.answered_at,
+                total=response.total,
+                items=items,
+                comment=response.comment,
+                discuss_request=response.discuss_request,
+                flagged=is_low(response.instrument, response.total, response.answers),
+            )
+        )
+    return answers

@@ -1,9 +1,7 @@
 """The client's survey page: reached from an emailed link, no login, no JavaScript."""
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import wraps
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -13,10 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from alliance.models import SurveyInvitation
 from alliance.surveys import selectors, services
-from alliance.surveys.tokens import looks_like_token
 from practice.errors import InvalidInput
+from practice.pages import page_headers
 from practice.rate_limits import Rate, rate_limit_hit
 from practice.tenancy import practice_scope
+from practice.tokens import looks_like_token
 
 # Guessing tokens is hopeless (256 bits), but a client that keeps trying is told to stop.
 MISSES_RATE = Rate(limit=20, window_seconds=600)
@@ -26,31 +25,6 @@ CLOSED_PAGES = {
     "expired": "alliance/survey_expired.html",
     "unavailable": "alliance/survey_unavailable.html",
 }
-
-
-def survey_page_headers(view):
-    """No caching, no referrer outside this site, and a content policy that allows this page's
-    own form only.
-
-    `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` with the
-    form's POST, and Django's CSRF check refuses it (403), so no one could answer. The token in
-    the URL still never leaves this site, since the page loads and links to nothing elsewhere.
-    """
-
-    @wraps(view)
-    def with_headers(request, *args, **kwargs):
-        request.csp_nonce = secrets.token_urlsafe(16)
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "same-origin"
-        response["Content-Security-Policy"] = (
-            f"default-src 'none'; style-src 'nonce-{request.csp_nonce}'; img-src 'self'; "
-            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        )
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return with_headers
 
 
 def _client_address(request) -> str:
@@ -116,7 +90,7 @@ def no_favicon(request):
     return HttpResponse(status=204)
 
 
-@survey_page_headers
+@page_headers
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):
     link = _find_link(token)
@@ -151,7 +125,7 @@ def survey(request, token: str):
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe posts without a form; the token is the secret.
-@survey_page_headers
+@page_headers
 @require_http_methods(["GET", "POST"])
 def stop_surveys(request, token: str):
     """The unsubscribe link of every survey email (and the target of one-click

@@ -14,6 +14,8 @@ ALLOWED = {
     "practice/selectors.py",  # an API key names its practice
     "practice/services.py",  # key use and idempotency pruning, by id or age only
     "practice/imports.py",  # beat: stalled imports of every practice, by age only
+    "practice/sign_in.py",  # an address or a sign-in token names its practices
+    "practice/pages.py",  # a member's session names their membership
     "alliance/models.py",  # built-in instruments belong to no practice
     "alliance/demo_network.py",  # seed_demo: the built-in instrument its network answers
     "alliance/surveys/selectors.py",  # a survey token names its practice

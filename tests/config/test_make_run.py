@@ -74,8 +74,12 @@ def test_make_run_serves_the_api_and_emails_a_survey_after_a_completed_session(t
             what="the survey email on the console",
         ).group(0)
         page_status, page = _call(link)
+        sign_in_status, _ = _call(f"{base}/app/sign-in/")
     finally:
         stop_process_group(process)
 
-    assert health[0] == status == page_status == 200
+    assert health[0] == status == page_status == sign_in_status == 200
     assert 'name="comfort"' in page
+    assert re.search(
+        r"^Clinician's pages: .*/app/sign-in/ .*ana@demo\.invalid", log.read_text(), re.M
+    )

@@ -82,7 +82,7 @@ def test_a_fall_alerts_the_clinician_by_email_and_webhook_and_the_low_answer_pro
     assert alerts["low_score"]["severity"] == "prompt"
     assert alerts["drop"]["severity"] in ("amber", "red")
     alert_emails = [e for e in smtp_server.received if e.to == client.clinician.email]
-    assert [re.search(r"/api/v1/alerts/([0-9a-f-]+)/", e.body).group(1) for e in alert_emails] == [
+    assert [re.search(r"/app/alerts/([0-9a-f-]+)/", e.body).group(1) for e in alert_emails] == [
         alerts["drop"]["id"]
     ]
     assert all(client.name not in e.subject + e.body for e in alert_emails)

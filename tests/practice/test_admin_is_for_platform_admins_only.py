@@ -24,11 +24,13 @@ def _admin_pages() -> list[str]:
 
 
 @pytest.fixture
-def practice_staff_with_every_other_permission(client, owner_a):
-    owner_a.is_staff = True
-    owner_a.save()
-    owner_a.user_permissions.set(Permission.objects.exclude(codename=PLATFORM_PERMISSION))
-    client.force_login(owner_a)
+def practice_staff_with_every_other_permission(client, practice_a):
+    # Practice members are not users: a staff user is someone given a Django account by hand.
+    staff = get_user_model().objects.create_user("staff", "staff@example.org", "pw-12345")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(Permission.objects.exclude(codename=PLATFORM_PERMISSION))
+    client.force_login(staff)
     return client
 
 

@@ -31,7 +31,7 @@ def test_it_makes_the_owner_a_member():
     practice = Practice.objects.get(pk=created["id"])
     with practice_scope(practice):
         owner = Membership.objects.get()
-    assert (owner.user.email, owner.role) == ("owner@example.org", "owner")
+    assert (owner.email, owner.role) == ("owner@example.org", "owner")
 
 
 def test_it_stores_only_a_hash_of_the_key():

@@ -10,7 +10,7 @@ from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
 from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.services import webhook_endpoint_create
 from practice.imports import bulk_import_create
-from practice.models import BulkImport, Client, Clinician, Session
+from practice.models import BulkImport, Client, Clinician, Membership, Session
 from practice.tenancy import practice_scope
 from tests import factories
 from tests.factories import make_clinician
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 # Every API route with an id needs a way to make practice A's object for it. A route added
 # without an entry here fails the matrix below.
 OBJECT_FIXTURES = {
+    "member": "clinician_member_a",
     "clinician": "clinician_a",
+    "clinician-brief": "clinician_a",
     "client": "client_a",
     "client-alliance": "client_a",
     "session": "session_a",
@@ -33,7 +35,9 @@ OBJECT_FIXTURES = {
     "import": "import_a",
 }
 MODELS = {
+    "member": Membership,
     "clinician": Clinician,
+    "clinician-brief": Clinician,
     "client": Client,
     "client-alliance": Client,
     "session": Session,
@@ -203,6 +207,14 @@ def test_lists_never_contain_another_practices_rows(
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_the_member_list_holds_only_the_practices_own_members(
+    api_b, outsider_b, owner_a, clinician_member_a
+):
+    response = api_b.get("/api/v1/members/")
+
+    assert [row["id"] for row in response.json()["results"]] == [str(outsider_b.pk)]
 
 
 def test_filtering_by_another_practices_client_finds_nothing(api_b, session_a):

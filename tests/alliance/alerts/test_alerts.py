@@ -92,7 +92,7 @@ def test_only_the_alert_is_emailed_a_link_with_no_name_or_score(api_a, practice_
     (email,) = _clinician_emails(client_a)
 
     (drop,) = _alerts(api_a, kind="drop")
-    link = f"/api/v1/alerts/{drop['id']}/"
+    link = f"/app/alerts/{drop['id']}/"
     assert link in email.body
     for private in (client_a.name, "38", "drop"):
         assert private not in email.subject
@@ -189,12 +189,14 @@ def test_a_resolved_alert_can_fire_again(api_a, practice_a, client_a):
     assert len(_alerts(api_a, kind="discuss_request", status="open")) == 1
 
 
-def test_acknowledging_and_resolving_record_who_when_and_a_note(api_a, practice_a, client_a):
+def test_acknowledging_and_resolving_record_the_keys_name_when_and_a_note(
+    api_a, practice_a, client_a
+):
     _answer(practice_a, client_a, HIGH, day=4, discuss_request=True)
     alert_id = _alerts(api_a)[0]["id"]
 
     acknowledged = api_a.post(
-        f"/api/v1/alerts/{alert_id}/acknowledge/", {"by": "Dr. Ortiz"}, format="json"
+        f"/api/v1/alerts/{alert_id}/acknowledge/", {"by": "Someone typed this"}, format="json"
     ).json()
     resolved = api_a.post(
         f"/api/v1/alerts/{alert_id}/resolve/", {"note": "Repaired."}, format="json"
@@ -204,10 +206,13 @@ def test_acknowledging_and_resolving_record_who_when_and_a_note(api_a, practice_
 
     assert (acknowledged["status"], acknowledged["acknowledged_by"]) == (
         "acknowledged",
-        "Dr. Ortiz",
+        "API key “Default key”",
     )
     assert (resolved["status"], resolved["resolved_note"]) == ("resolved", "Repaired.")
-    assert resolved["resolved_by"].startswith("API key ")
+    assert [(a["kind"], a["by"]["type"], a["by"]["name"]) for a in resolved["actions"]] == [
+        ("acknowledged", "api_key", "Default key"),
+        ("resolved", "api_key", "Default key"),
+    ]
     assert again.status_code == 200
     assert late_ack.status_code == 409
 
@@ -291,7 +296,7 @@ def test_a_red_alert_unacknowledged_for_48_hours_is_escalated_to_owners(
     assert early == 0
     (escalation,) = mail.outbox
     assert escalation.to == [owner_a.email]
-    assert "/api/v1/alerts/" in escalation.body
+    assert "/app/alerts/" in escalation.body
     assert client_a.name not in escalation.body
 
 

@@ -6,8 +6,8 @@ from django.core import mail
 
 from alliance.models import SurveyInvitation, SurveyLink
 from alliance.surveys import tasks
-from alliance.surveys.tokens import hash_token
 from practice.tenancy import practice_scope
+from practice.tokens import hash_token
 from tests.factories import (
     SEND_AT_ONCE,
     deliver_outbox,

@@ -1,4 +1,4 @@
-"""Survey link tokens: 256 random bits, shown only in the email, stored only as a hash."""
+"""Tokens of emailed links: 256 random bits, shown only in the email, stored only as a hash."""
 
 import hashlib
 import re
@@ -12,6 +12,7 @@ def new_token() -> str:
 
 
 def hash_token(token: str) -> str:
+    # 256 random bits: a fast hash is enough, there is nothing to brute-force.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
