@@ -287,6 +287,8 @@ class Session(PracticeOwnedModel):
         indexes = [
             models.Index(fields=["practice", "starts_at"], name="session_starts"),
             models.Index(fields=["practice", "clinician", "starts_at"], name="session_clinician"),
+            # The list's order, newest first: a page reads its rows, not every session sorted.
+            models.Index(fields=["practice", "created_at", "id"], name="session_created"),
             updated_index("session"),
         ]
 

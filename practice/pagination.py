@@ -89,14 +89,21 @@ def _flip(field: str) -> str:
 
 
 def _after(order: list[str], values: list) -> Q:
-    """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or …"""
+    """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or …
+
+    The bound on the first field alone (a >= x) adds nothing to that, but it is what lets
+    PostgreSQL start the index scan at the cursor, so a later page reads only its own rows
+    instead of every row before it.
+    """
+    first = order[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
     alternatives = []
     for i, field in enumerate(order):
         name = field.lstrip("-")
         lookup = "lt" if field.startswith("-") else "gt"
         equal_before = [Q(**{f.lstrip("-"): v}) for f, v in zip(order[:i], values[:i], strict=True)]
         alternatives.append(reduce(and_, [*equal_before, Q(**{f"{name}__{lookup}": values[i]})]))
-    return reduce(or_, alternatives)
+    return bound & reduce(or_, alternatives)
 
 
 def _plain(value):
