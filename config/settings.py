@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "practice.listing.ChangesFilter",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["practice.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["practice.parsers.StrictJSONParser"],
     "DEFAULT_METADATA_CLASS": "practice.metadata.DescriptionOnlyMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from notifications import selectors, services
 from notifications.models import OutboxMessage, WebhookEndpoint
 from practice.api_base import ReadOnlyRecordViewSet
+from practice.serializers import PlainRepresentation
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = OutboxMessage
         fields = [

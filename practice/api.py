@@ -29,6 +29,7 @@ from practice.models import (
     validate_timezone,
 )
 from practice.pagination import CreatedCursorPagination
+from practice.serializers import PlainRepresentation
 from practice.tenancy import current_practice
 
 
@@ -96,7 +97,7 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "role", "clinician", "active", "created_at", "updated_at"]
 
 
-class ClinicianSerializer(serializers.ModelSerializer):
+class ClinicianSerializer(PlainRepresentation, serializers.ModelSerializer):
     timezone = TimeZoneField()
 
     class Meta:
@@ -128,7 +129,7 @@ class ExternalReferenceField(serializers.CharField):
         super().__init__(required=False, write_only=True, max_length=128, **kwargs)
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(PlainRepresentation, serializers.ModelSerializer):
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects)
     timezone = TimeZoneField()
 
@@ -170,7 +171,7 @@ class ClientUpsertSerializer(ClientSerializer):
         read_only_fields = ["external_id"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PlainRepresentation, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects)
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=Clinician.objects,

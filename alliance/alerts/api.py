@@ -35,9 +35,10 @@ class AlertActionRecordSerializer(serializers.ModelSerializer):
             return {"type": "api_key", "id": key, "name": action.by}
         member = str(action.member_id) if action.member_id else None
         return {"type": "member", "id": member, "email": action.by}
+from practice.serializers import PlainRepresentation
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(PlainRepresentation, serializers.ModelSerializer):
     explanation = serializers.SerializerMethodField(
         help_text="The evidence in plain words, in the request's language (Accept-Language)."
     )

@@ -17,6 +17,7 @@ from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecor
 from practice.models import Client
 from practice.pagination import CreatedCursorPagination
 from practice.selectors import client_list
+from practice.serializers import PlainRepresentation
 
 # Serializers
 
@@ -177,7 +178,7 @@ class InstrumentUpdateSerializer(InstrumentSerializer):
         read_only_fields = ["code", "version", "created_at"]
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(PlainRepresentation, serializers.ModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version", read_only=True)
 
@@ -200,7 +201,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(PlainRepresentation, serializers.ModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version", read_only=True)
 
@@ -223,7 +224,7 @@ class ResponseSerializer(serializers.ModelSerializer):
         ]
 
 
-class AlliancePointSerializer(serializers.ModelSerializer):
+class AlliancePointSerializer(PlainRepresentation, serializers.ModelSerializer):
     response = serializers.UUIDField(source="id")
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
     version = serializers.IntegerField(source="instrument.version")
