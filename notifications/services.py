@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.rendering import render_email
+from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
@@ -143,7 +144,7 @@ def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
         _record(message.pk, token, status=Status.CANCELLED)
         return Status.CANCELLED
     email.extra_headers["Message-ID"] = _message_id_header(message)
-    email.send()
+    send_over_kept_connection(email)
     _record(
         message.pk,
         token,

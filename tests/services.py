@@ -36,6 +36,7 @@ class ReceivedEmail:
     subject: str
     body: str
     accepted_at: float  # time.time() when the server answered 250 to DATA
+    peer: tuple = ()  # the client's address and port: one per SMTP connection
 
 
 @dataclass
@@ -67,6 +68,7 @@ class SmtpServer:
                     subject=parsed["Subject"],
                     body=text,
                     accepted_at=time.time(),
+                    peer=tuple(session.peer),
                 )
             )
         return "250 Message accepted"
