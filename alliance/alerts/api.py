@@ -18,6 +18,7 @@ from practice.actors import Actor
 from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecordViewSet
 from practice.errors import InvalidInput
 from practice.models import Clinician
+from practice.serializers import PlainRepresentation
 
 
 class AlertActionRecordSerializer(serializers.ModelSerializer):
@@ -35,7 +36,6 @@ class AlertActionRecordSerializer(serializers.ModelSerializer):
             return {"type": "api_key", "id": key, "name": action.by}
         member = str(action.member_id) if action.member_id else None
         return {"type": "member", "id": member, "email": action.by}
-from practice.serializers import PlainRepresentation
 
 
 class AlertSerializer(PlainRepresentation, serializers.ModelSerializer):
