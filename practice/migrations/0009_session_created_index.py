@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0007_bulk_import_record_type'),
+        ('practice', '0008_members_of_one_practice'),
     ]
 
     operations = [
