@@ -71,7 +71,10 @@ def _plan_for(field, model) -> _Plan | None:
         return None
     if kind is drf_fields.UUIDField and field.uuid_format == "hex_verbose":
         return _Plan(field, "convert", path, str)
-    if kind in _VALUE_ONLY_FIELDS:
+    if isinstance(field, serializers.ListSerializer) and len(path) == 1:
+        # Related rows, as DRF reads them: the manager's rows through the child serializer.
+        return _Plan(field, "convert", path, field.to_representation)
+    if any(kind.to_representation is value.to_representation for value in _VALUE_ONLY_FIELDS):
         return _Plan(field, "convert", path, field.to_representation)
     return None
 
