@@ -23,7 +23,7 @@ BENCH_ARGS ?=
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
 
-.PHONY: install run test test-browser seed bench validate-alerts chromium wrk lint migrate clean
+.PHONY: install run test test-browser seed bench bench-import validate-alerts chromium wrk lint migrate clean
 
 install: $(STAMP)
 
@@ -62,6 +62,12 @@ seed: install
 # Timings as ratios measured in one run on the seeded network; nothing is asserted about speed.
 bench: seed wrk
 	$(DEMO_ENV) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# How long a bulk import of 100,000 rows takes (on the bench's database); nothing is asserted.
+bench-import: install
+	$(DEMO_ENV) $(BIN)/python -m bench.ensure_database
+	$(DEMO_ENV) DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/python -m bench.import_rows $(BENCH_ARGS)
 
 wrk:
 	@test -x $(WRK) || { \

@@ -37,7 +37,7 @@ app.conf.beat_schedule = {
     },
     "resume-stalled-imports": {
         "task": "practice.tasks.resume_stalled_imports",
-        "schedule": 60.0,
+        "schedule": settings.IMPORT_STALLED_AFTER_SECONDS / 2,
     },
     "send-due-briefs": {"task": "alliance.tasks.send_due_briefs", "schedule": 300.0},
     "prune-sign-in-links": {"task": "practice.tasks.prune_sign_in_links", "schedule": 3600.0},

@@ -246,7 +246,7 @@ def client_create(
         language=language,
         status=status,
     )
-    save_checked(client, check=_require_free_external_id)
+    save_checked(client, check=_require_free_external_id, check_first=False)
     return client
 
 
@@ -333,7 +333,8 @@ def tombstones_record(*, record_type: str, record_ids: list) -> None:
     )
 
 
-@transaction.atomic
+# Without a savepoint of its own: inside another transaction (an upsert), that one's rolls back.
+@transaction.atomic(savepoint=False)
 def session_create(
     *,
     client: Client,
@@ -358,14 +359,14 @@ def session_create(
         practice=current_practice(),
         external_id=external_id,
         client=locked_client,
-        clinician=clinician or locked_client.clinician,
+        clinician_id=clinician.pk if clinician else locked_client.clinician_id,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         status=status,
         completed_at=completed_at,
         sequence=(last or 0) + 1,
     )
-    save_checked(session, check=_require_free_external_id)
+    save_checked(session, check=_require_free_external_id, check_first=False)
     return session
 
 

@@ -172,6 +172,7 @@ class CeleryWorker:
             OUTBOX_REQUEUE_AFTER_SECONDS="2",
             OUTBOX_SWEEP_SECONDS="0.5",
             SURVEY_SCAN_SECONDS="0.5",
+            IMPORT_STALLED_AFTER_SECONDS="2",
             WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
             DATABASE_CONN_MAX_AGE="0",
         )

@@ -10,7 +10,7 @@ from django.test import Client as BrowserClient
 from practice.models import BulkImport, BulkImportFile, Clinician
 from tests.factories import make_practice
 from tests.services import WebhookReceiver
-from tests.support import wait_for
+from tests.support import kill_process_group, wait_for
 
 pytestmark = [
     pytest.mark.real_worker,
@@ -72,3 +72,34 @@ def test_an_import_posted_over_http_is_done_by_a_worker_and_announced_by_webhook
     assert event["data"]["counts"]["created"] == ROWS
     assert "Clinician 0" not in json.dumps(event)
     assert BulkImport.across_practices_unsafe.get().status == "completed"
+
+
+def test_an_import_whose_worker_dies_is_finished_by_another_without_losing_or_doubling_rows(
+    publish_to, start_worker
+):
+    practice = make_practice()
+    api = BrowserClient(HTTP_AUTHORIZATION=f"Bearer {practice.api_key}")
+    doomed = start_worker(name="doomed", beat=False)
+    rows = 4_000
+    posted = api.post(
+        "/api/v1/imports/",
+        {"file": SimpleUploadedFile("clinicians.csv", _clinicians_csv(rows)), "type": "clinician"},
+    )
+    import_url = f"/api/v1/imports/{posted.json()['id']}/"
+    wait_for(
+        lambda: 0 < api.get(import_url).json()["rows_done"] < rows,
+        timeout=120,
+        what="the first chunks to commit",
+        interval=0.05,
+    )
+
+    kill_process_group(doomed.process)
+    start_worker(name="survivor")  # its beat finds the stalled import and queues it again
+    finished = wait_for(
+        lambda: (body := api.get(import_url).json())["status"] == "completed" and body,
+        timeout=240,
+        what="another worker to finish the import",
+    )
+
+    assert finished["counts"] == {"created": rows, "updated": 0, "failed": 0, "skipped": 0}
+    assert Clinician.across_practices_unsafe.filter(practice=practice.practice).count() == rows
