@@ -27,7 +27,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -44,9 +44,16 @@ from practice.models import (
     Client,
     Clinician,
     RecordType,
+    Session,
     validate_external_id,
 )
-from practice.services import client_upsert, clinician_upsert, session_upsert
+from practice.services import (
+    client_upsert,
+    clients_create_by_external_id,
+    clinician_upsert,
+    session_upsert,
+    sessions_create_by_external_id,
+)
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice
 
@@ -227,8 +234,16 @@ def _row_type(bulk_import: BulkImport, values: dict) -> str:
     return record_type
 
 
-def _put_row(bulk_import: BulkImport, row: Row, known: "_KnownRecords") -> bool:
-    """Put one row by its external id, as the same PUT would; True if it created a record."""
+@dataclass
+class _ValidRow:
+    row: Row
+    record_type: str
+    external_id: str
+    data: dict
+
+
+def _validate(bulk_import: BulkImport, row: Row, known: "_KnownRecords") -> _ValidRow:
+    """A row's fields checked as the same PUT would check them, references resolved."""
     if row.problem:
         raise _RowRefused({"non_field_errors": [row.problem]})
     record_type = _row_type(bulk_import, row.values)
@@ -246,11 +261,16 @@ def _put_row(bulk_import: BulkImport, row: Row, known: "_KnownRecords") -> bool:
     except DRFValidationError as error:
         raise _RowRefused(error.detail) from error
     known.substitute(data)
+    return _ValidRow(row, record_type, external_id, data)
+
+
+def _put(valid: _ValidRow) -> bool:
+    """Put one checked row by its external id, as the same PUT would; True if it created."""
     # History arrives in bulk: an imported completion plans no survey.
-    options = {"as_history": True} if record_type == RecordType.SESSION else {}
-    _, upsert = _UPSERTS[record_type]
+    options = {"as_history": True} if valid.record_type == RecordType.SESSION else {}
+    _, upsert = _UPSERTS[valid.record_type]
     try:
-        _, created = upsert(external_id=external_id, **data, **options)
+        _, created = upsert(external_id=valid.external_id, **valid.data, **options)
     except ApplicationError as error:
         raise _RowRefused(
             error.errors or {"non_field_errors": [error.detail]},
@@ -260,9 +280,8 @@ def _put_row(bulk_import: BulkImport, row: Row, known: "_KnownRecords") -> bool:
 
 
 class _KnownRecords:
-    """The clinicians and clients a chunk's rows name by external id, read in one query per
-    type, so that each row does not look its references up again. A record made by an earlier
-    row of the same chunk is not here: the service looks that one up itself."""
+    """The clinicians and clients the rows name by external id, read in one query per type,
+    so that each row does not look its references up again."""
 
     def __init__(self, rows: list[Row]):
         self.records = {}
@@ -290,6 +309,12 @@ class _ChunkOutcome:
     updated: int = 0
     errors: list = field(default_factory=list)
 
+    def count(self, created: bool) -> None:
+        if created:
+            self.created += 1
+        else:
+            self.updated += 1
+
 
 class _UndoChunk(Exception):
     """Raised to roll a chunk back: it had a refused row, or the import is a dry run."""
@@ -302,27 +327,86 @@ def _run_chunk(bulk_import: BulkImport, rows: list[Row], *, replayed: list[Row])
     outcome = _ChunkOutcome()
     try:
         with transaction.atomic():
-            known = _KnownRecords(replayed + rows)
-            for row in replayed:
-                try:
-                    _put_row(bulk_import, row, known)
-                except _RowRefused:
-                    continue
-            for row in rows:
-                try:
-                    created = _put_row(bulk_import, row, known)
-                except _RowRefused as refused:
-                    outcome.errors.append(_row_error(row, refused))
-                    continue
-                if created:
-                    outcome.created += 1
-                else:
-                    outcome.updated += 1
+            for segment in _segments(bulk_import, replayed):
+                _put_segment(bulk_import, segment, _ChunkOutcome())
+            for segment in _segments(bulk_import, rows):
+                _put_segment(bulk_import, segment, outcome)
             if outcome.errors or bulk_import.dry_run:
                 raise _UndoChunk
     except _UndoChunk:
         pass
     return outcome
+
+
+def _segments(bulk_import: BulkImport, rows: list[Row]) -> Iterator[list[Row]]:
+    """Runs of consecutive rows of one type: within a run no row names another."""
+    segment: list[Row] = []
+    for row in rows:
+        if segment and _row_key(bulk_import, row)[0] != _row_key(bulk_import, segment[0])[0]:
+            yield segment
+            segment = []
+        segment.append(row)
+    if segment:
+        yield segment
+
+
+# New clients and sessions are inserted many at a time, by the same rules as one at a time.
+_BATCH_CREATES = {
+    RecordType.CLIENT: (Client, clients_create_by_external_id),
+    RecordType.SESSION: (Session, sessions_create_by_external_id),
+}
+
+
+def _put_segment(bulk_import: BulkImport, rows: list[Row], outcome: _ChunkOutcome) -> None:
+    """Put a run of rows of one type. Rows that create a client or session whose references
+    are all known go into one insert; the others, and every row of an insert that fails, are
+    put one by one in file order, so that each refusal is reported on its own row."""
+    known = _KnownRecords(rows)
+    valid_rows = []
+    for row in rows:
+        try:
+            valid_rows.append(_validate(bulk_import, row, known))
+        except _RowRefused as refused:
+            outcome.errors.append(_row_error(row, refused))
+    batch, one_by_one = _split_new(valid_rows)
+    if batch and not _create_together(batch, outcome):
+        one_by_one = sorted(batch + one_by_one, key=lambda valid: valid.row.line)
+    for valid in one_by_one:
+        try:
+            outcome.count(_put(valid))
+        except _RowRefused as refused:
+            outcome.errors.append(_row_error(valid.row, refused))
+
+
+def _split_new(valid_rows: list[_ValidRow]) -> tuple[list[_ValidRow], list[_ValidRow]]:
+    """The rows that can be created together (new external ids, each once, references
+    resolved), and the rest."""
+    if not valid_rows or valid_rows[0].record_type not in _BATCH_CREATES:
+        return [], valid_rows
+    model, _ = _BATCH_CREATES[valid_rows[0].record_type]
+    ids = {valid.external_id for valid in valid_rows}
+    taken = set(model.objects.filter(external_id__in=ids).values_list("external_id", flat=True))
+    batch, rest, seen = [], [], set()
+    for valid in valid_rows:
+        unresolved = any(name.endswith("_external_id") for name in valid.data)
+        if valid.external_id in taken or valid.external_id in seen or unresolved:
+            rest.append(valid)
+        else:
+            batch.append(valid)
+        seen.add(valid.external_id)
+    return batch, rest
+
+
+def _create_together(batch: list[_ValidRow], outcome: _ChunkOutcome) -> bool:
+    """Create the batch in one insert; False (nothing written) if any of it was refused."""
+    _, create = _BATCH_CREATES[batch[0].record_type]
+    try:
+        with transaction.atomic():
+            create(records={valid.external_id: valid.data for valid in batch})
+    except (ApplicationError, IntegrityError):
+        return False
+    outcome.created += len(batch)
+    return True
 
 
 def _row_error(row: Row, refused: _RowRefused) -> dict:

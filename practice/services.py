@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -222,7 +223,7 @@ def _require_active_clinician(clinician: Clinician) -> None:
         raise InvalidInput({"clinician": ["This clinician is not active."]})
 
 
-def client_create(
+def _new_client(
     *,
     name: str,
     email: str,
@@ -233,9 +234,10 @@ def client_create(
     external_id: str | None = None,
     status: str = Client.Status.ACTIVE,
 ) -> Client:
+    """An unsaved client, made by the rules every new client follows."""
     _require_active_clinician(clinician)
     practice = current_practice()
-    client = Client(
+    return Client(
         practice=practice,
         external_id=external_id,
         name=name,
@@ -246,8 +248,29 @@ def client_create(
         language=language,
         status=status,
     )
+
+
+def client_create(**fields) -> Client:
+    """A new client (the fields `_new_client` takes)."""
+    client = _new_client(**fields)
     save_checked(client, check=_require_free_external_id, check_first=False)
     return client
+
+
+def _client_to_create(external_id: str, fields: dict) -> dict:
+    """A client put by external id that does not exist yet, as `_new_client`'s arguments."""
+    _require_fields(fields, ("name", "email", "clinician"))
+    fields = dict(fields)
+    return {"external_id": external_id, "timezone_name": fields.pop("timezone", None), **fields}
+
+
+@transaction.atomic(savepoint=False)
+def clients_create_by_external_id(*, records: dict[str, dict]) -> list[Client]:
+    """Create many clients in one insert, each as `client_upsert` would create it (bulk
+    imports: `records` maps external ids no client has yet to their fields). An invalid record
+    raises its error and creates nothing; a taken external id fails the insert."""
+    clients = [_new_client(**_client_to_create(eid, f)) for eid, f in records.items()]
+    return Client.objects.bulk_create(clients)
 
 
 CLIENT_UPDATABLE = (
@@ -305,9 +328,7 @@ def client_upsert(
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()
     if existing is not None:
         return client_update(client=existing, **fields), False
-    _require_fields(fields, ("name", "email", "clinician"))
-    timezone_name = fields.pop("timezone", None)
-    return client_create(external_id=external_id, timezone_name=timezone_name, **fields), True
+    return client_create(**_client_to_create(external_id, fields)), True
 
 
 @transaction.atomic
@@ -333,41 +354,78 @@ def tombstones_record(*, record_type: str, record_ids: list) -> None:
     )
 
 
-# Without a savepoint of its own: inside another transaction (an upsert), that one's rolls back.
-@transaction.atomic(savepoint=False)
-def session_create(
+def _new_session(
     *,
     client: Client,
     starts_at: datetime,
+    sequence: int,
     clinician: Clinician | None = None,
     duration_minutes: int = 50,
     external_id: str | None = None,
     status: str = Session.Status.SCHEDULED,
     completed_at: datetime | None = None,
 ) -> Session:
-    """Book a session, or record one from the past in its final state.
-
-    A session recorded as already completed is history: no survey is planned for it.
-    """
+    """An unsaved session, made by the rules every new session follows. One recorded as
+    already completed is history: nothing is planned for it."""
     _require_completed_at_only_when_completed(status, completed_at)
     if status == Session.Status.COMPLETED and completed_at is None:
         completed_at = starts_at + timedelta(minutes=duration_minutes)
-    # Lock the client so that two sessions booked at once get different sequence numbers.
-    locked_client = Client.objects.select_for_update().get(pk=client.pk)
-    last = locked_client.sessions.order_by("-sequence").values_list("sequence", flat=True).first()
-    session = Session(
+    return Session(
         practice=current_practice(),
         external_id=external_id,
-        client=locked_client,
-        clinician_id=clinician.pk if clinician else locked_client.clinician_id,
+        client=client,
+        clinician_id=clinician.pk if clinician else client.clinician_id,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         status=status,
         completed_at=completed_at,
-        sequence=(last or 0) + 1,
+        sequence=sequence,
     )
+
+
+def _book(bookings: list[dict]) -> list[Session]:
+    """Unsaved sessions numbered after each client's last one. The clients are locked first,
+    so that sessions booked at once never get the same number."""
+    client_ids = sorted({booking["client"].pk for booking in bookings})
+    clients = Client.objects.select_for_update().filter(pk__in=client_ids).order_by("pk")
+    locked = {client.pk: client for client in clients}
+    last = dict(
+        Session.objects.filter(client_id__in=client_ids)
+        .values("client_id")
+        .annotate(last=Max("sequence"))
+        .values_list("client_id", "last")
+    )
+    sessions = []
+    for booking in bookings:
+        client = locked[booking["client"].pk]
+        last[client.pk] = last.get(client.pk, 0) + 1
+        sessions.append(_new_session(**{**booking, "client": client}, sequence=last[client.pk]))
+    return sessions
+
+
+# Without a savepoint of its own: inside another transaction (an upsert), that one's rolls back.
+@transaction.atomic(savepoint=False)
+def session_create(**booking) -> Session:
+    """Book a session, or record one from the past in its final state (the fields
+    `_new_session` takes, but its number)."""
+    (session,) = _book([booking])
     save_checked(session, check=_require_free_external_id, check_first=False)
     return session
+
+
+def _session_to_create(external_id: str, fields: dict) -> dict:
+    """A session put by external id that does not exist yet, as `_new_session`'s arguments."""
+    _require_fields(fields, ("client", "starts_at"))
+    return {"external_id": external_id, **fields}
+
+
+@transaction.atomic(savepoint=False)
+def sessions_create_by_external_id(*, records: dict[str, dict]) -> list[Session]:
+    """Create many sessions in one insert, each as `session_upsert` would create it (bulk
+    imports: `records` maps external ids no session has yet to their fields). An invalid
+    record raises its error and creates nothing; a taken external id fails the insert."""
+    bookings = [_session_to_create(eid, fields) for eid, fields in records.items()]
+    return Session.objects.bulk_create(_book(bookings))
 
 
 def _require_completed_at_only_when_completed(status: str, completed_at) -> None:
@@ -469,15 +527,9 @@ def session_upsert(
         fields["clinician"] = clinician
     existing = Session.objects.select_for_update().filter(external_id=external_id).first()
     if existing is None:
-        _require_fields({"client": client, **fields}, ("client", "starts_at"))
-        session = session_create(
-            client=client,
-            external_id=external_id,
-            status=status or Session.Status.SCHEDULED,
-            completed_at=completed_at,
-            **fields,
-        )
-        return session, True
+        fields |= {"client": client, "completed_at": completed_at}
+        fields["status"] = status or Session.Status.SCHEDULED
+        return session_create(**_session_to_create(external_id, fields)), True
     if client is not None and client.pk != existing.client_id:
         raise InvalidInput({"client": ["A session cannot move to another client."]})
     session = session_update(session=existing, **fields)

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alliance.models import SurveyInvitation
 from practice import imports
 from practice.models import BulkImport, BulkImportFile, Client, Clinician, Session
+from tests.factories import make_clinician, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,50 @@ def test_imports_are_listed_newest_first(api_a, upload):
     listed = api_a.get("/api/v1/imports/").json()["results"]
 
     assert [row["id"] for row in listed] == [second["id"], first["id"]]
+
+
+def test_a_new_client_refused_by_a_rule_of_creation_is_reported_on_its_own_line(
+    api_a, upload, practice_a
+):
+    make_clinician(practice_a.practice, external_id="C-1")
+    make_clinician(practice_a.practice, external_id="C-OFF", active=False)
+    content = (
+        "external_id,name,email,clinician_external_id\n"
+        "P-1,Lena,lena@example.org,C-1\n"
+        "P-2,Omar,omar@example.org,C-OFF\n"
+        "P-3,Iris,iris@example.org,C-1\n"
+    )
+
+    result = _finished(api_a, upload(content, type="client"))
+
+    assert result["counts"] == {"created": 0, "updated": 0, "failed": 1, "skipped": 2}
+    assert result["errors"] == [
+        {"row": 3, "external_id": "P-2", "errors": {"clinician": ["This clinician is not active."]}}
+    ]
+
+
+def test_new_sessions_are_numbered_after_each_clients_earlier_ones(
+    api_a, upload, practice_a, client_a
+):
+    Client.across_practices_unsafe.filter(pk=client_a.pk).update(external_id="P-1")
+    make_session(practice_a.practice, client=client_a)
+    content = _jsonl(
+        *(
+            {
+                "external_id": f"S-{n}",
+                "client_external_id": "P-1",
+                "starts_at": f"2026-05-0{n}T15:00:00Z",
+            }
+            for n in range(1, 4)
+        )
+    )
+
+    _finished(api_a, upload(content, name="rows.jsonl", type="session"))
+
+    numbered = Session.across_practices_unsafe.order_by("sequence")
+    assert [(s.external_id, s.sequence) for s in numbered] == [
+        (None, 1),
+        ("S-1", 2),
+        ("S-2", 3),
+        ("S-3", 4),
+    ]
