@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from practice.models import Membership
+from practice.selectors import member_timezone
 from practice.tenancy import practice_scope
 
 SESSION_MEMBER = "member_id"
@@ -111,7 +112,8 @@ def member_page(view: Callable) -> Callable:
         if member is None:
             return sign_in_redirect(request)
         request.member = member
-        with practice_scope(member.practice):
+        # Times on the pages are the member's own: their clinician's time zone, or the practice's.
+        with practice_scope(member.practice), timezone.override(member_timezone(member)):
             try:
                 response = view(request, *args, **kwargs)
             except Http404:

@@ -14,12 +14,15 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
 from alliance.models import Alert, AlertAction
@@ -76,23 +79,39 @@ def latest_link(pattern: re.Pattern) -> str:
 
 
 def an_emailed_alert() -> tuple[Alert, str]:
-    """A clinician member whose client asked to talk: a red alert, emailed to the clinician."""
-    practice = factories.make_practice().practice
+    """A clinician member whose client, after three good weeks, asked to talk: a red alert,
+    emailed to the clinician, and a session with the client later today."""
+    practice = factories.make_practice("Rooted Wellness").practice
     clinician = factories.make_clinician(practice, name="Dr. Alma Ortiz")
     factories.make_member(practice, role="clinician", clinician=clinician, email=clinician.email)
     client = factories.make_client(practice, clinician=clinician, name="Robin Example")
     with transaction.atomic():
+        for weeks_ago, score in ((3, 10), (2, 9), (1, 10)):
+            with time_machine.travel(timezone.now() - timedelta(weeks=weeks_ago)):
+                answers = dict.fromkeys(("comfort", "respect", "heard", "goals", "progress"), score)
+                factories.make_response(practice, client, answers=answers)
         factories.make_response(
-            practice, client, comment="Felt rushed today.", discuss_request=True
+            practice,
+            client,
+            answers={"comfort": 6, "respect": 9, "heard": 7, "goals": 8, "progress": 7},
+            comment="Felt rushed today.",
+            discuss_request=True,
         )
+        factories.make_session(
+            practice, client=client, starts_at=timezone.now() + timedelta(hours=1)
+        )
+        mail.outbox.clear()
         factories.deliver_outbox()
-    alert = Alert.across_practices_unsafe.get(client=client)
+    alert = Alert.across_practices_unsafe.get(client=client, kind="discuss_request")
     return alert, clinician.email
 
 
-def sign_in_from_the_alert_email(page: Page, base: str, email: str) -> None:
-    """Open the alert link signed out, ask for a sign-in link, use it: keyboard only."""
-    page.goto(base + latest_link(ALERT_LINK))
+def sign_in_from_the_alert_email(page: Page, base: str, alert: Alert, email: str) -> None:
+    """Open the alert's emailed link signed out, ask for a sign-in link, use it: keyboard
+    only."""
+    alert_links = {link for message in mail.outbox for link in ALERT_LINK.findall(message.body)}
+    assert f"/app/alerts/{alert.pk}/" in alert_links
+    page.goto(f"{base}/app/alerts/{alert.pk}/")
     expect(page).to_have_url(re.compile(r"/app/sign-in/\?next="))
     accessible(page)
     tab_to(page, "input[type=email]")
@@ -117,7 +136,7 @@ def test_a_clinician_goes_from_the_alert_email_to_resolved_with_the_keyboard(liv
     with browser_page(**VIEWPORTS[device]) as page:
         console = []
         page.on("console", lambda message: console.append(message.text))
-        sign_in_from_the_alert_email(page, live_server.url, email)
+        sign_in_from_the_alert_email(page, live_server.url, alert, email)
 
         expect(page).to_have_url(f"{live_server.url}/app/alerts/{alert.pk}/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Wants to talk about it")
@@ -125,6 +144,10 @@ def test_a_clinician_goes_from_the_alert_email_to_resolved_with_the_keyboard(liv
         assert has_no_horizontal_scroll(page)
         accessible(page)
         page.screenshot(path=SCREENSHOTS / f"alert-{device}.png")
+        page.goto(f"{live_server.url}/app/")
+        expect(page.get_by_role("link", name="Robin Example").first).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"today-{device}.png")
+        page.go_back()
 
         tab_to(page, "textarea[name=acknowledge-note]")
         page.keyboard.type("Seen; will ask about it on Thursday.")
@@ -144,9 +167,9 @@ def test_a_clinician_goes_from_the_alert_email_to_resolved_with_the_keyboard(liv
         expect(page.get_by_text("Felt rushed today.")).to_be_visible()
         assert has_no_horizontal_scroll(page)
         accessible(page)
+        page.screenshot(path=SCREENSHOTS / f"client-{device}.png")
         page.goto(f"{live_server.url}/app/")
         accessible(page)
-        page.screenshot(path=SCREENSHOTS / f"today-{device}.png")
         assert not [text for text in console if "Content Security Policy" in text]
 
     alert.refresh_from_db()
@@ -162,9 +185,10 @@ def test_every_page_is_accessible_in_spanish(live_server):
     alert, email = an_emailed_alert()
 
     with browser_page(language="es-ES", **PHONE) as page:
-        sign_in_from_the_alert_email(page, live_server.url, email)
+        sign_in_from_the_alert_email(page, live_server.url, alert, email)
         expect(page).to_have_url(f"{live_server.url}/app/alerts/{alert.pk}/")
         assert page.locator("html").get_attribute("lang") == "es"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Quiere hablarlo")
         accessible(page)
         unknown_alert = f"/app/alerts/{uuid.uuid4()}/"
         for path in ("/app/", f"/app/clients/{alert.client_id}/", unknown_alert):
