@@ -1,11 +1,14 @@
 """Reads for alerts, alert settings and what the rules look at."""
 
+import contextlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import Case, Prefetch, QuerySet, Value, When
+from redis.exceptions import RedisError
 
 from alliance.alerts import rules, statistics
 from alliance.alerts.defaults import merged_rules
@@ -23,6 +26,7 @@ from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
 from alliance.surveys.selectors import instrument_current, response_list, survey_policy
 from practice.models import Client, Clinician, Membership, Session
 from practice.selectors import sessions_on_day
+from practice.tenancy import current_practice
 
 
 def alert_rule_overrides() -> dict:
@@ -121,10 +125,26 @@ def episode_history(response: SurveyResponse) -> list[rules.Answer]:
 # Only so many recent answers make up a practice's pooled spread: enough to be steady,
 # few enough to stay cheap for a large practice.
 POOLED_SPREAD_ANSWERS = 5000
+# The pooled spread moves slowly; every evaluation reuses it for this long.
+POOLED_SPREAD_CACHE_SECONDS = 3600
 
 
 def pooled_spreads() -> dict:
-    """The practice's pooled within-client spread per scale, from its recent answers."""
+    """The practice's pooled within-client spread per scale, from its recent answers; kept in
+    the cache for an hour (computed afresh while the cache does not answer)."""
+    key = f"alerts:pooled-spreads:{current_practice().pk}"
+    try:
+        spreads = cache.get(key)
+    except (RedisError, OSError):
+        spreads = None
+    if spreads is None:
+        spreads = _pooled_spreads_from_answers()
+        with contextlib.suppress(RedisError, OSError):
+            cache.set(key, spreads, POOLED_SPREAD_CACHE_SECONDS)
+    return spreads
+
+
+def _pooled_spreads_from_answers() -> dict:
     rows = (
         response_list()
         .order_by("-answered_at")
@@ -171,11 +191,11 @@ def practice_admin_emails() -> list[str]:
 
 
 def alert_kinds_by_session(*, client_id) -> dict:
-    """The kinds of alert each of a client's sessions raised, for marking them on a chart."""
+    """The kinds of alert (prompts aside) each of a client's sessions raised, for marking them
+    on a chart."""
     kinds: dict = {}
-    for session_id, kind in Alert.objects.filter(client_id=client_id).values_list(
-        "session_id", "kind"
-    ):
+    alerts = Alert.objects.filter(client_id=client_id).exclude(severity=Alert.Severity.PROMPT)
+    for session_id, kind in alerts.values_list("session_id", "kind"):
         kinds.setdefault(session_id, set()).add(kind)
     return kinds
 
