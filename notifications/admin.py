@@ -61,3 +61,9 @@ class WebhookEndpointAdmin(PracticeOwnedAdmin):
     def has_add_permission(self, request):
         # Endpoints are made over the API, which shows their secret once.
         return False
+
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            services.webhook_endpoint_update(
+                endpoint=WebhookEndpoint.objects.get(pk=obj.pk), **self.changes(form)
+            )

@@ -37,10 +37,55 @@ class PracticeOwnedAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PracticeOwnedAdmin(admin.ModelAdmin):
+class SavesThroughServices:
+    """For admin pages that save through the services the API uses: what a service refuses
+    (an `ApplicationError`) is rolled back with the page's transaction and shown on the form
+    again, by the field it names, with what was typed kept."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as refusal:
+            request.service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        return form if refusal is None else _form_refused_by(form, refusal)
+
+    @staticmethod
+    def changes(form) -> dict:
+        """What the form changed, for an update service (the row's practice never changes)."""
+        return {name: form.cleaned_data[name] for name in form.changed_data if name != "practice"}
+
+
+def _form_refused_by(form_class, refusal: ApplicationError):
+    class RefusedForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            for name, problems in (refusal.errors or {"": [refusal.detail]}).items():
+                if name in self.fields:
+                    self.add_error(name, problems)
+                else:
+                    self.add_error(None, [f"{name}: {m}" if name else m for m in problems])
+            return cleaned
+
+    return RefusedForm
+
+
+class PracticeOwnedAdmin(SavesThroughServices, admin.ModelAdmin):
+    """A practice's rows, looked at across practices; each write enters the row's practice.
+    A page whose model has services overrides `save_model` to call them."""
+
     form = PracticeOwnedAdminForm
     list_select_related = ["practice"]
     list_filter = ["practice"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row stays in its practice.
+        fixed = ["practice"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
 
     def save_model(self, request, obj, form, change):
         with practice_scope(obj.practice):
@@ -107,9 +152,6 @@ class APIKeyAdmin(PracticeOwnedAdmin):
             return ["practice", "name"]
         return ["practice", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields + (["practice"] if obj else [])
-
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
@@ -135,6 +177,19 @@ class ClinicianAdmin(PracticeOwnedAdmin):
     list_display = ["name", "practice", "active", "created_at"]
     list_filter = ["active", "practice"]
     search_fields = ["name", "=email"]
+    fields = ["practice", "external_id", "name", "email", "active"]
+
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            if change:
+                services.clinician_update(
+                    clinician=Clinician.objects.get(pk=obj.pk), **self.changes(form)
+                )
+                return
+            created = services.clinician_create(
+                **{name: form.cleaned_data[name] for name in services.CLINICIAN_UPDATABLE}
+            )
+        obj.pk = created.pk
 
 
 @admin.register(Client)
@@ -146,6 +201,15 @@ class ClientAdmin(PracticeOwnedAdmin):
     raw_id_fields = ["clinician"]
     readonly_fields = ["id", "episode_started_at", "created_at", "updated_at"]
 
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            if change:
+                services.client_update(client=Client.objects.get(pk=obj.pk), **self.changes(form))
+                return
+            fields = {name: form.cleaned_data[name] for name in services.CLIENT_UPDATABLE}
+            created = services.client_create(timezone_name=fields.pop("timezone"), **fields)
+        obj.pk = created.pk
+
 
 @admin.register(Session)
 class SessionAdmin(PracticeOwnedAdmin):
@@ -154,8 +218,20 @@ class SessionAdmin(PracticeOwnedAdmin):
     search_fields = ["=id", "=client__id"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["client", "clinician"]
-    readonly_fields = ["id", "status", "completed_at", "sequence", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "client",
+        "status",
+        "completed_at",
+        "sequence",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["mark_completed"]
+
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            services.session_update(session=Session.objects.get(pk=obj.pk), **self.changes(form))
 
     def has_add_permission(self, request):
         # Sessions are booked by the practice's own systems over the API.

@@ -32,15 +32,19 @@ from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Clinician, Session
 from practice.services import client_start_new_episode
 from practice.tenancy import current_practice
+from practice.updates import model_update
 
 
+@transaction.atomic
 def alert_rules_update(*, settings: dict, replace: bool = False) -> dict:
     """Save a practice's rule settings, checked against the bounds of
     `alliance.alerts.defaults` (the API and the admin alike): each rule's given fields over
     what it had, or, with `replace`, instead of everything it had."""
-    rules, _ = AlertRules.objects.get_or_create(practice=current_practice())
-    rules.settings = validated_overrides(settings, current=None if replace else rules.settings)
-    rules.save()
+    AlertRules.objects.get_or_create(practice=current_practice())
+    # Locked, so that two changes of different rules both stay.
+    rules = AlertRules.objects.select_for_update().get()
+    merged = validated_overrides(settings, current=None if replace else rules.settings)
+    model_update(instance=rules, fields=("settings",), data={"settings": merged})
     return selectors.alert_rules()
 
 

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from alliance.surveys import services
 from alliance.surveys.charts import client_alliance_chart
-from practice.admin import ClientAdmin, PracticeOwnedAdmin
+from practice.admin import ClientAdmin, PracticeOwnedAdmin, SavesThroughServices
 from practice.models import Client
 from practice.tenancy import practice_scope
 
@@ -22,23 +22,27 @@ class InstrumentAdminForm(forms.ModelForm):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(SavesThroughServices, admin.ModelAdmin):
     form = InstrumentAdminForm
     list_display = ["code", "version", "name", "practice", "is_current", "created_at"]
     list_filter = ["is_current", "code", "practice"]
     search_fields = ["code", "name"]
     readonly_fields = ["version", "is_current", "created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A version belongs to its practice and code for ever.
+        fixed = ["practice", "code"] if obj is not None else []
+        return [*self.readonly_fields, *fixed]
+
     def has_change_permission(self, request, obj=None):
         # Built-in instruments ship with the service and change only in a new release.
         return obj is None or not obj.is_built_in
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "practice"}
         with practice_scope(obj.practice):
             if change:
                 saved = services.instrument_update(
-                    instrument=Instrument.objects.get(pk=obj.pk), **fields
+                    instrument=Instrument.objects.get(pk=obj.pk), **self.changes(form)
                 )
             else:
                 saved = services.instrument_create(
@@ -64,6 +68,11 @@ class SurveyPolicyAdmin(PracticeOwnedAdmin):
         "expires_after_hours",
         "updated_at",
     ]
+
+    def save_model(self, request, obj, form, change):
+        with practice_scope(obj.practice):
+            saved = services.survey_policy_update(**self.changes(form))
+        obj.pk = saved.pk
 
 
 @admin.register(SurveyInvitation)

@@ -1,16 +1,19 @@
 """REST API for survey policy, instruments, invitations, responses and alliance series."""
 
+import re
+from datetime import time
+
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
-from alliance.surveys import charts, fhir, selectors, services
+from alliance.surveys import bounds, charts, fhir, selectors, services
 from alliance.surveys.scoring import is_low
 from practice import services as practice_services
 from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecordViewSet
@@ -22,14 +25,18 @@ from practice.serializers import PlainRepresentation
 # Serializers
 
 
+_QUIET_HOURS_TIME = {"type": "string", "pattern": f"^{bounds.QUIET_HOURS_TIME_PATTERN}$"}
+
+
 @extend_schema_field(
     {
         "type": "object",
         "nullable": True,
         "properties": {
-            "start": {"type": "string", "example": "21:00"},
-            "end": {"type": "string", "example": "08:00"},
+            "start": _QUIET_HOURS_TIME | {"example": "21:00"},
+            "end": _QUIET_HOURS_TIME | {"example": "08:00"},
         },
+        "required": ["start", "end"],
     }
 )
 class QuietHoursField(serializers.Field):
@@ -48,32 +55,33 @@ class QuietHoursField(serializers.Field):
             return {"quiet_hours_start": None, "quiet_hours_end": None}
         if not isinstance(data, dict) or set(data) != {"start", "end"}:
             raise serializers.ValidationError('Give {"start": "HH:MM", "end": "HH:MM"} or null.')
-        times = serializers.TimeField(input_formats=["%H:%M"])
-        try:
-            start, end = (
-                times.to_internal_value(data["start"]),
-                times.to_internal_value(data["end"]),
-            )
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError("Times are HH:MM, e.g. 21:00.") from error
-        if start == end:
-            raise serializers.ValidationError("Start and end must differ; use null for none.")
-        return {"quiet_hours_start": start, "quiet_hours_end": end}
+        if not all(
+            isinstance(data[end], str) and re.fullmatch(bounds.QUIET_HOURS_TIME_PATTERN, data[end])
+            for end in ("start", "end")
+        ):
+            raise serializers.ValidationError("Times are HH:MM, e.g. 21:00.")
+        return {
+            "quiet_hours_start": time.fromisoformat(data["start"]),
+            "quiet_hours_end": time.fromisoformat(data["end"]),
+        }
+
+
+def _policy_field(name: str, **options) -> serializers.Field:
+    return bounds.SURVEY_POLICY[name].field(required=False, **options)
 
 
 class SurveyPolicySerializer(serializers.ModelSerializer):
-    instrument = serializers.SlugField(source="instrument_code", required=False)
+    """The survey policy; its rules (bounds, the reminder before expiry) are the service's."""
+
+    instrument = bounds.INSTRUMENT_CODE.field(source="instrument_code", required=False)
     quiet_hours = QuietHoursField(source="*", required=False, allow_null=True)
-    every_nth_session = serializers.IntegerField(min_value=1, max_value=100, required=False)
-    expires_after_hours = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
-    reminder_after_hours = serializers.IntegerField(
-        min_value=1, max_value=24 * 30, required=False, allow_null=True
-    )
-    language = serializers.ChoiceField(
-        choices=Client.Language.choices,
-        required=False,
-        allow_null=True,
-        help_text="The language of every survey; null: each client's own.",
+    send_delay_minutes = _policy_field("send_delay_minutes")
+    every_nth_session = _policy_field("every_nth_session")
+    min_days_between = _policy_field("min_days_between")
+    reminder_after_hours = _policy_field("reminder_after_hours")
+    expires_after_hours = _policy_field("expires_after_hours")
+    language = _policy_field(
+        "language", help_text="The language of every survey; null: each client's own."
     )
 
     class Meta:
@@ -89,50 +97,62 @@ class SurveyPolicySerializer(serializers.ModelSerializer):
             "language",
         ]
 
-    def validate(self, attrs):
-        reminder = attrs.get(
-            "reminder_after_hours", getattr(self.instance, "reminder_after_hours", None)
-        )
-        expiry = attrs.get("expires_after_hours", getattr(self.instance, "expires_after_hours", 72))
-        if reminder is not None and reminder >= expiry:
-            raise serializers.ValidationError(
-                {"reminder_after_hours": ["The reminder must come before the link expires."]}
-            )
-        return attrs
+
+def _item_field(name: str, **options) -> serializers.Field:
+    return bounds.ITEM[name].field(**options)
+
+
+class ItemTranslationSerializer(serializers.Serializer):
+    """An item's words in one language, for the schema. What arrives goes to the service as
+    given, which refuses anything but these three strings (a number coerced to text, or a
+    `step` dropped here, would hide a mistake from the practice)."""
+
+    text = _item_field("text", required=False)
+    min_label = _item_field("min_label", required=False, allow_blank=True)
+    max_label = _item_field("max_label", required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        return data
 
 
 class InstrumentItemSerializer(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
-    text = serializers.CharField(max_length=500)
-    min = serializers.FloatField()
-    max = serializers.FloatField()
-    step = serializers.FloatField(default=1, min_value=0.001)
-    min_label = serializers.CharField(max_length=80, allow_blank=True, default="")
-    max_label = serializers.CharField(max_length=80, allow_blank=True, default="")
-    role = serializers.ChoiceField(choices=["progress"], required=False)
-    translations = serializers.DictField(child=serializers.DictField(), required=False)
+    """One item; the rules across its parts (min below max, whole steps) are the service's."""
 
-    def validate(self, item):
-        if item["min"] >= item["max"]:
-            raise serializers.ValidationError("min must be below max.")
-        steps = (item["max"] - item["min"]) / item["step"]
-        if abs(steps - round(steps)) > 1e-9 or steps > 1000:
-            raise serializers.ValidationError("The range must be a whole number of steps.")
-        return {
-            k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in item.items()
-        }
-
-
-class ScoringSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=["sum", "mean"], default="sum")
-    subscales = serializers.DictField(
-        child=serializers.ListField(child=serializers.SlugField()), default=dict
+    code = _item_field("code")
+    text = _item_field("text")
+    min = _item_field("min")
+    max = _item_field("max")
+    step = _item_field("step", default=1)
+    min_label = _item_field("min_label", allow_blank=True, default="")
+    max_label = _item_field("max_label", allow_blank=True, default="")
+    role = _item_field("role", required=False)
+    translations = serializers.DictField(
+        child=ItemTranslationSerializer(),
+        required=False,
+        help_text=f"The item's words in another language: {', '.join(bounds.LANGUAGES)}.",
     )
 
 
+class ScoringSerializer(serializers.Serializer):
+    method = bounds.SCORING_METHOD.field(default="sum")
+    subscales = serializers.DictField(
+        child=serializers.ListField(child=_item_field("code")), default=dict
+    )
+
+
+def _norm_field(name: str) -> serializers.Field:
+    return bounds.INSTRUMENT_NORMS[name].field(required=False)
+
+
 class InstrumentSerializer(serializers.ModelSerializer):
+    code = bounds.INSTRUMENT_CODE.field()
+    name = bounds.INSTRUMENT_NAME.field()
     items = InstrumentItemSerializer(many=True)
     scoring = ScoringSerializer(default=lambda: {"method": "sum", "subscales": {}})
+    threshold = _norm_field("threshold")
+    item_threshold = _norm_field("item_threshold")
+    standard_deviation = _norm_field("standard_deviation")
+    reliability = _norm_field("reliability")
     built_in = serializers.BooleanField(source="is_built_in", read_only=True)
 
     class Meta:
@@ -152,30 +172,9 @@ class InstrumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_at"]
 
-    def validate(self, attrs):
-        items = attrs.get("items", getattr(self.instance, "items", []))
-        codes = [item["code"] for item in items]
-        if not codes:
-            raise serializers.ValidationError({"items": ["An instrument needs items."]})
-        if len(set(codes)) != len(codes):
-            raise serializers.ValidationError({"items": ["Item codes must be unique."]})
-        scoring = attrs.get("scoring", getattr(self.instance, "scoring", {}))
-        unknown = {c for codes_ in scoring.get("subscales", {}).values() for c in codes_} - set(
-            codes
-        )
-        if unknown:
-            raise serializers.ValidationError(
-                {"scoring": [f"Subscales name unknown items: {', '.join(sorted(unknown))}."]}
-            )
-        reliability = attrs.get("reliability")
-        if reliability is not None and not 0 <= reliability < 1:
-            raise serializers.ValidationError({"reliability": ["Give r from 0 to below 1."]})
-        return attrs
-
 
 class InstrumentUpdateSerializer(InstrumentSerializer):
-    class Meta(InstrumentSerializer.Meta):
-        read_only_fields = ["code", "version", "created_at"]
+    code = bounds.INSTRUMENT_CODE.field(read_only=True)
 
 
 class InvitationSerializer(PlainRepresentation, serializers.ModelSerializer):
@@ -310,7 +309,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
 
     serializer_class = InstrumentSerializer
     lookup_field = "code"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = bounds.CODE_PATTERN
     pagination_class = InstrumentsByCode
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -328,12 +327,6 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
     def create(self, request):
         serializer = InstrumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = serializer.validated_data["code"]
-        existing = selectors.instrument_current(code)
-        if existing is not None and not existing.is_built_in:
-            raise ValidationError(
-                {"code": ["This code is taken; PATCH the instrument for a new version."]}
-            )
         instrument = services.instrument_create(**serializer.validated_data)
         return Response(InstrumentSerializer(instrument).data, status=201)
 

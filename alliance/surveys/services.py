@@ -8,17 +8,19 @@ transaction) → `invitation_send` (when due; the email goes through the outbox)
 
 import zoneinfo
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
-from alliance.surveys import selectors
+from alliance.surveys import bounds, selectors
 from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
 from alliance.surveys.scoring import clean_answers, score
 from notifications.models import OutboxMessage
 from notifications.services import client_recipient, outbox_enqueue, webhook_event_enqueue
+from practice.bounds import bound_problems
 from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Session
 from practice.tasking import enqueue_on_commit
@@ -38,37 +40,72 @@ class SurveyClosed(Exception):
 
 # Survey policy
 
-
 SURVEY_POLICY_UPDATABLE = (
+    *bounds.SURVEY_POLICY,
     "instrument_code",
-    "send_delay_minutes",
-    "every_nth_session",
-    "min_days_between",
-    "reminder_after_hours",
-    "expires_after_hours",
     "quiet_hours_start",
     "quiet_hours_end",
-    "language",
 )
 
 
 @transaction.atomic
 def survey_policy_update(**changes) -> SurveyPolicy:
+    """Change the practice's survey policy: each setting within its bounds
+    (`alliance.surveys.bounds`), quiet hours both set or neither, the reminder before the link
+    expires."""
+    errors = bound_problems(
+        bounds.SURVEY_POLICY, {k: v for k, v in changes.items() if k in bounds.SURVEY_POLICY}
+    )
     code = changes.get("instrument_code")
-    if code is not None and selectors.instrument_current(code) is None:
-        raise InvalidInput({"instrument": [f"No instrument with code {code!r}."]})
+    if "instrument_code" in changes and selectors.instrument_current(code) is None:
+        errors["instrument"] = [f"No instrument with code {code!r}."]
+    if errors:
+        raise InvalidInput(errors)
     SurveyPolicy.objects.get_or_create(practice=current_practice())
-    # Locked, so that rules across settings hold against a concurrent change of the others.
+    # Locked, so that the rule across settings holds against a concurrent change of another.
     policy = SurveyPolicy.objects.select_for_update().get()
-    model_update(instance=policy, fields=SURVEY_POLICY_UPDATABLE, data=changes)
+    model_update(
+        instance=policy,
+        fields=SURVEY_POLICY_UPDATABLE,
+        data=changes,
+        check=_require_consistent_policy,
+    )
     return policy
+
+
+def _require_consistent_policy(policy: SurveyPolicy) -> None:
+    start, end = policy.quiet_hours_start, policy.quiet_hours_end
+    if (start is None) != (end is None):
+        raise InvalidInput({"quiet_hours": ["Give both start and end, or null for none."]})
+    if start is not None and start == end:
+        raise InvalidInput({"quiet_hours": ["Start and end must differ; use null for none."]})
+    reminder = policy.reminder_after_hours
+    if reminder is not None and reminder >= policy.expires_after_hours:
+        raise InvalidInput(
+            {"reminder_after_hours": ["The reminder must come before the link expires."]}
+        )
 
 
 # Instruments
 
+INSTRUMENT_UPDATABLE = ("name", "items", "scoring", *bounds.INSTRUMENT_NORMS)
+
 
 def instrument_create(*, code: str, name: str, items: list, scoring: dict, **norms) -> Instrument:
-    """Add a practice's own instrument, or a new current version of one it already has."""
+    """Add a practice's own instrument. Its code may be a built-in one's (a licensed wording
+    of it), never one of the practice's own instruments (change that one instead)."""
+    problems = bound_problems({"code": bounds.INSTRUMENT_CODE}, {"code": code})
+    existing = selectors.instrument_current(code) if not problems else None
+    if existing is not None and not existing.is_built_in:
+        problems["code"] = ["This code is taken; PATCH the instrument for a new version."]
+    if problems:
+        raise InvalidInput(problems)
+    return _instrument_new_version(code=code, name=name, items=items, scoring=scoring, **norms)
+
+
+def _instrument_new_version(*, code: str, **fields) -> Instrument:
+    """A practice's instrument `code`, as a new current version (the first, if it is new)."""
+    fields = _checked_instrument(fields)
     practice = current_practice()
     with transaction.atomic():
         previous = (
@@ -82,36 +119,134 @@ def instrument_create(*, code: str, name: str, items: list, scoring: dict, **nor
         return Instrument.objects.create(
             practice=practice,
             code=code,
-            name=name,
-            items=items,
-            scoring=scoring,
             version=previous.version + 1 if previous else 1,
-            **norms,
+            **fields,
         )
-
-
-INSTRUMENT_UPDATABLE = (
-    "name",
-    "items",
-    "scoring",
-    "threshold",
-    "item_threshold",
-    "standard_deviation",
-    "reliability",
-)
 
 
 def instrument_update(*, instrument: Instrument, **changes) -> Instrument:
     """Change a practice's own instrument: in place until it has answers, then as a new version."""
     if instrument.is_built_in:
         raise Conflict("Built-in instruments cannot be changed; create one of your own.")
+    fields = {name: getattr(instrument, name) for name in INSTRUMENT_UPDATABLE}
     if SurveyResponse.objects.filter(instrument=instrument).exists() or (
         SurveyInvitation.objects.filter(instrument=instrument).exists()
     ):
-        fields = {name: getattr(instrument, name) for name in INSTRUMENT_UPDATABLE}
-        return instrument_create(code=instrument.code, **(fields | changes))
-    model_update(instance=instrument, fields=INSTRUMENT_UPDATABLE, data=changes)
+        return _instrument_new_version(code=instrument.code, **(fields | changes))
+    checked = _checked_instrument(fields | changes)
+    model_update(
+        instance=instrument,
+        fields=INSTRUMENT_UPDATABLE,
+        data={name: checked[name] for name in changes},
+    )
     return instrument
+
+
+def _checked_instrument(fields: dict) -> dict:
+    """An instrument's parts as stored (whole numbers as such), or `InvalidInput` naming what
+    breaks the rules of `alliance.surveys.bounds`: the survey page, scoring and alert rules
+    rely on every one of them."""
+    unknown = set(fields) - set(INSTRUMENT_UPDATABLE)
+    if unknown:
+        raise InvalidInput({name: ["Unknown field."] for name in sorted(unknown)})
+    norms = {name: fields.get(name) for name in bounds.INSTRUMENT_NORMS}
+    errors = bound_problems(bounds.INSTRUMENT_NORMS, norms)
+    errors |= bound_problems({"name": bounds.INSTRUMENT_NAME}, {"name": fields.get("name")})
+    items, item_errors = _checked_items(fields.get("items"))
+    if item_errors:
+        errors["items"] = item_errors
+    scoring_errors = _scoring_problems(fields.get("scoring"), [item["code"] for item in items])
+    if scoring_errors:
+        errors["scoring"] = scoring_errors
+    if errors:
+        raise InvalidInput(errors)
+    return fields | {"items": items} | {k: _whole_if_whole(v) for k, v in norms.items()}
+
+
+def _whole_if_whole(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _checked_items(items) -> tuple[list[dict], list[str]]:
+    if not isinstance(items, list) or not items:
+        return [], ["An instrument needs items."]
+    if len(items) > bounds.MAX_ITEMS:
+        return [], [f"An instrument has at most {bounds.MAX_ITEMS} items."]
+    errors = [problem for n, item in enumerate(items) for problem in _item_problems(n, item)]
+    codes = [item.get("code") for item in items if isinstance(item, dict)]
+    if len(set(codes)) != len(codes):
+        errors.append("Item codes must be unique.")
+    if errors:
+        return [], errors
+    return [{k: _whole_if_whole(v) for k, v in item.items()} for item in items], []
+
+
+def _item_problems(index: int, item) -> list[str]:
+    where = f"items[{index}]"
+    if not isinstance(item, dict):
+        return [f"{where}: must be an object."]
+    missing = [
+        f"{where}.{name}: This field is required."
+        for name in bounds.ITEM_REQUIRED
+        if name not in item
+    ]
+    fields = {k: v for k, v in item.items() if k != "translations"}
+    problems = missing + [
+        f"{name}: {message}"
+        for name, messages in bound_problems(bounds.ITEM, fields, prefix=f"{where}.").items()
+        for message in messages
+    ]
+    if "translations" in item:
+        problems += _translation_problems(where, item["translations"])
+    if problems:
+        return problems
+    low, high, step = (Decimal(str(item[name])) for name in ("min", "max", "step"))
+    if low >= high:
+        return [f"{where}: min must be below max."]
+    steps = (high - low) / step
+    if steps != steps.to_integral_value():
+        return [f"{where}: the range must be a whole number of steps."]
+    if steps > bounds.MAX_STEPS_PER_ITEM:
+        return [f"{where}: at most {bounds.MAX_STEPS_PER_ITEM} steps from min to max."]
+    return []
+
+
+def _translation_problems(where: str, translations) -> list[str]:
+    if not isinstance(translations, dict):
+        return [f"{where}.translations: must map a language to its words."]
+    problems = []
+    for language, words in translations.items():
+        at = f"{where}.translations.{language}"
+        if language not in bounds.LANGUAGES:
+            problems.append(f"{at}: not a language surveys speak ({', '.join(bounds.LANGUAGES)}).")
+        elif not isinstance(words, dict):
+            problems.append(f"{at}: must be an object of text, min_label and max_label.")
+        else:
+            problems += [
+                f"{name}: {message}"
+                for name, messages in bound_problems(
+                    bounds.ITEM_TRANSLATION, words, prefix=f"{at}."
+                ).items()
+                for message in messages
+            ]
+    return problems
+
+
+def _scoring_problems(scoring, item_codes: list[str]) -> list[str]:
+    if not isinstance(scoring, dict) or set(scoring) - {"method", "subscales"}:
+        return ['Give {"method": "sum" | "mean", "subscales": {name: [item codes]}}.']
+    problem = bounds.SCORING_METHOD.problem(scoring.get("method"))
+    if problem:
+        return [f"method: {problem}"]
+    subscales = scoring.get("subscales", {})
+    if not isinstance(subscales, dict) or not all(
+        isinstance(codes, list) and codes for codes in subscales.values()
+    ):
+        return ["subscales: map each name to a list of item codes."]
+    unknown = {code for codes in subscales.values() for code in codes} - set(item_codes)
+    if unknown:
+        return [f"Subscales name unknown items: {', '.join(sorted(map(str, unknown)))}."]
+    return []
 
 
 # Planning

@@ -1,20 +1,12 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from practice.models import APIKey, Session
 from practice.selectors import api_key_for_raw_key
 from tests.conftest import api_client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def platform_admin(client):
-    admin = get_user_model().objects.create_superuser("platform", "ops@example.org", "pw-12345")
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,11 @@
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from alliance.models import Alert, Instrument
 from tests.factories import make_instrument, make_response, set_survey_policy
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def platform_admin(client):
-    admin = get_user_model().objects.create_superuser("platform", "ops@example.org", "pw-12345")
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize(
