@@ -289,9 +289,12 @@ def _is_nth_completed_session(session: Session, every_nth: int) -> bool:
 def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
     """Plan the survey that the practice's policy asks for after `session`, if any.
 
-    Called in the transaction that completes the session, once per session.
+    Called in the transaction that completes the session, once per session. The client's row
+    stays locked until that transaction ends, so that sessions of one client completed at the
+    same moment are planned one after another, each seeing the invitations planned before it
+    (`min_days_between`).
     """
-    client = session.client
+    client = Client.objects.select_for_update().get(pk=session.client_id)
     if not client.survey_consent or client.status != Client.Status.ACTIVE:
         return None
     policy = selectors.survey_policy()
