@@ -112,6 +112,9 @@ class SurveyInvitation(PracticeOwnedModel):
         COMPLETED = "completed"
         EXPIRED = "expired"
         CANCELLED = "cancelled"
+        # Its email failed for good (refused, or out of attempts): the client never had a
+        # working link, so this is no non-response.
+        FAILED = "failed"
 
     ANSWERABLE = (Status.SENT, Status.OPENED)
 
@@ -149,15 +152,17 @@ class SurveyInvitation(PracticeOwnedModel):
 
 
 class SurveyLink(PracticeOwnedModel):
-    """A link emailed for an invitation. Only the hash of its token is stored.
+    """A link sent for an invitation. Only the hash of its token is stored.
 
-    The first email and each reminder carry their own token; all of an invitation's links
-    answer the same survey, which can be answered once.
+    An invitation has one live link: each email rendered for it (the first, a resend after a
+    lost delivery record, the reminder) carries a new token and revokes the earlier ones, so
+    the latest email's link is the one that answers. A revoked link still stops surveys.
     """
 
     invitation = models.ForeignKey(SurveyInvitation, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,7 +1,9 @@
-"""How each kind of outbox message becomes an email, registered by the app that owns it.
+"""How each kind of outbox message becomes an email, and what follows when its delivery
+fails for good or is retried by an admin, registered by the app that owns the kind.
 
 A renderer takes the message and returns the email to send, or None when the message is no
-longer wanted. It runs inside the message's practice scope, at delivery time.
+longer wanted. It runs inside the message's practice scope, at delivery time. A delivery hook
+runs in the same scope and transaction as the message's change of state.
 """
 
 from collections.abc import Callable
@@ -11,8 +13,14 @@ from django.core.mail import EmailMultiAlternatives
 from notifications.models import OutboxMessage
 
 EmailRenderer = Callable[[OutboxMessage], EmailMultiAlternatives | None]
+DeliveryHook = Callable[[OutboxMessage], None]
+
+# What a delivery hook is told of.
+FAILED_FOR_GOOD = "failed_for_good"
+RETRIED = "retried"
 
 _email_renderers: dict[str, EmailRenderer] = {}
+_delivery_hooks: dict[tuple[str, str], list[DeliveryHook]] = {}
 
 
 def renders_email(kind: str) -> Callable[[EmailRenderer], EmailRenderer]:
@@ -25,3 +33,18 @@ def renders_email(kind: str) -> Callable[[EmailRenderer], EmailRenderer]:
 
 def render_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
     return _email_renderers[message.kind](message)
+
+
+def on_delivery(event: str, kind: str) -> Callable[[DeliveryHook], DeliveryHook]:
+    """Register a hook for `event` (`FAILED_FOR_GOOD`, `RETRIED`) of messages of `kind`."""
+
+    def register(hook: DeliveryHook) -> DeliveryHook:
+        _delivery_hooks.setdefault((event, kind), []).append(hook)
+        return hook
+
+    return register
+
+
+def announce(event: str, message: OutboxMessage) -> None:
+    for hook in _delivery_hooks.get((event, message.kind), []):
+        hook(message)

@@ -21,12 +21,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.models import OutboxMessage, WebhookEndpoint
-from notifications.rendering import render_email
+from notifications.rendering import FAILED_FOR_GOOD, RETRIED, announce, render_email
 from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
-from practice.tenancy import current_practice
+from practice.tenancy import current_practice, practice_scope
 from practice.updates import model_update
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,9 @@ def _record_failure(
     description = f"{type(error).__name__}: {error}"[:2000]
     if _is_permanent(error) or attempts >= max_attempts:
         logger.warning("Message %s failed for good after %d attempts", message.pk, attempts)
-        _record(message.pk, token, status=Status.FAILED, last_error=description)
+        with transaction.atomic():
+            if _record(message.pk, token, status=Status.FAILED, last_error=description):
+                announce(FAILED_FOR_GOOD, message)
         return Status.FAILED
     logger.info("Message %s failed (attempt %d); will retry", message.pk, attempts)
     _record(
@@ -271,14 +273,17 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> tuple[Webhoo
     return endpoint, endpoint.secret
 
 
+@transaction.atomic
 def message_retry(*, message: OutboxMessage) -> None:
-    """An admin's retry of a failed message: it gets a fresh set of attempts."""
+    """An admin's retry of a failed message: it gets a fresh set of attempts, and its kind's
+    owner reopens what the failure closed."""
     now = timezone.now()
     retried = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
         status=Status.PENDING, attempts=0, next_attempt_at=now, queued_at=now, updated_at=now
     )
     if not retried:
         raise Conflict("Only a failed message can be retried.")
+    announce(RETRIED, message)
     enqueue_on_commit(DELIVER_MESSAGE_TASK, message.practice_id, message.pk)
 
 
@@ -304,15 +309,24 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
         ids = [message_id for _, message_id, _ in rows]
         lost = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.CLAIMED)
         # A delivery that keeps losing its worker (a crash it causes, a hang) must end too.
-        lost.filter(
-            Q(channel=OutboxMessage.Channel.EMAIL, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
-            | Q(channel=OutboxMessage.Channel.WEBHOOK, attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS)
-        ).update(
+        given_up = list(
+            lost.filter(
+                Q(channel=OutboxMessage.Channel.EMAIL, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
+                | Q(
+                    channel=OutboxMessage.Channel.WEBHOOK,
+                    attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS,
+                )
+            ).select_related("practice")
+        )
+        OutboxMessage.across_practices_unsafe.filter(pk__in=[m.pk for m in given_up]).update(
             status=Status.FAILED,
             claim_token=None,
             updated_at=now,
             last_error="Every attempt lost its worker before it finished.",
         )
+        for message in given_up:
+            with practice_scope(message.practice):
+                announce(FAILED_FOR_GOOD, message)
         lost.update(status=Status.PENDING, claim_token=None, updated_at=now)
         requeued = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.PENDING)
         requeued.update(queued_at=now)

@@ -155,14 +155,6 @@ def api_b(practice_b) -> APIClient:
 
 
 @pytest.fixture
-def platform_admin(client):
-    """The Django test client signed in to admin as a platform admin (a superuser)."""
-    admin = get_user_model().objects.create_superuser("platform", "ops@example.org", "pw-12345")
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
 def anonymous_api() -> APIClient:
     return api_client_for(None)
 

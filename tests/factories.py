@@ -91,10 +91,9 @@ def token_from_email(message) -> str:
     return re.search(r"/s/([A-Za-z0-9_-]{43})/", message.body).group(1)
 
 
-def make_sent_invitation(
-    practice: Practice, client: Client | None = None
-) -> tuple[SurveyInvitation, str]:
-    """A survey emailed to the client after a completed session, and the token of its link."""
+def send_survey(practice: Practice, client: Client | None = None) -> SurveyInvitation:
+    """A survey sent to the client after a completed session, its email through the outbox
+    (delivered, or not, as the mail server decides)."""
     client = client or make_client(practice)
     session = make_session(practice, client=client)
     with practice_scope(practice):
@@ -107,8 +106,16 @@ def make_sent_invitation(
         ).update(send_at=timezone.now())
         # Where commit hooks run (transactional tests), completing has sent it already.
         survey_services.invitation_send(invitation_id=invitation.pk)
-        invitation.refresh_from_db()
     deliver_outbox()
+    invitation.refresh_from_db()
+    return invitation
+
+
+def make_sent_invitation(
+    practice: Practice, client: Client | None = None
+) -> tuple[SurveyInvitation, str]:
+    """A survey emailed to the client after a completed session, and the token of its link."""
+    invitation = send_survey(practice, client)
     assert invitation.status == SurveyInvitation.Status.SENT
     survey_emails = [m for m in mail.outbox if "/s/" in m.body]
     return invitation, token_from_email(survey_emails[-1])

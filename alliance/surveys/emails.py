@@ -5,25 +5,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from alliance.models import SurveyInvitation, SurveyLink
-from alliance.surveys import selectors
+from alliance.models import SurveyInvitation
+from alliance.surveys import selectors, services
 from notifications.models import OutboxMessage
-from notifications.rendering import renders_email
+from notifications.rendering import FAILED_FOR_GOOD, RETRIED, on_delivery, renders_email
 from practice.models import Client
-from practice.tokens import hash_token, new_token
 
 
 def survey_url(token: str) -> str:
     return f"{settings.SITE_URL}/s/{token}/"
-
-
-def _new_link(invitation: SurveyInvitation) -> str:
-    """A link of its own for each email; only the hash of its token is kept."""
-    token = new_token()
-    SurveyLink.objects.create(
-        practice=invitation.practice, invitation=invitation, token_hash=hash_token(token)
-    )
-    return token
 
 
 @renders_email(OutboxMessage.Kind.SURVEY_INVITATION)
@@ -39,7 +29,7 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
     client = invitation.client
     if not client.survey_consent or client.status != Client.Status.ACTIVE:
         return None
-    url = survey_url(_new_link(invitation))
+    url = survey_url(services.survey_link_issue(invitation=invitation))
     stop_url = f"{url}stop/"
     language = selectors.survey_language(client)
     with translation.override(language):
@@ -65,3 +55,15 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
     )
     email.attach_alternative(html, "text/html")
     return email
+
+
+@on_delivery(FAILED_FOR_GOOD, OutboxMessage.Kind.SURVEY_INVITATION)
+@on_delivery(FAILED_FOR_GOOD, OutboxMessage.Kind.SURVEY_REMINDER)
+def survey_email_failed(message: OutboxMessage) -> None:
+    services.invitation_fail_delivery(invitation_id=message.context["invitation"])
+
+
+@on_delivery(RETRIED, OutboxMessage.Kind.SURVEY_INVITATION)
+@on_delivery(RETRIED, OutboxMessage.Kind.SURVEY_REMINDER)
+def survey_email_retried(message: OutboxMessage) -> None:
+    services.invitation_reopen_delivery(invitation_id=message.context["invitation"])

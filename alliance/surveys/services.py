@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
+from alliance.models import (
+    Instrument,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyPolicy,
+    SurveyResponse,
+)
 from alliance.surveys import bounds, selectors
 from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
 from alliance.surveys.scoring import clean_answers, score
@@ -25,6 +31,7 @@ from practice.errors import Conflict, InvalidInput
 from practice.models import Client, Session
 from practice.tasking import enqueue_on_commit
 from practice.tenancy import current_practice
+from practice.tokens import hash_token, new_token
 from practice.updates import model_update
 
 Status = SurveyInvitation.Status
@@ -402,6 +409,43 @@ def invitation_remind(*, invitation_id) -> bool:
             context={"invitation": str(invitation.pk)},
         )
     return True
+
+
+def survey_link_issue(*, invitation: SurveyInvitation) -> str:
+    """A new link for the invitation, revoking every earlier one: whichever email carried
+    them, a client holds one live link per invitation. Returns the token, which is stored
+    only as its hash."""
+    SurveyLink.objects.filter(invitation=invitation, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    token = new_token()
+    SurveyLink.objects.create(
+        practice=invitation.practice, invitation=invitation, token_hash=hash_token(token)
+    )
+    return token
+
+
+def invitation_fail_delivery(*, invitation_id) -> bool:
+    """The invitation's email, or its reminder (whose link replaced the first), failed for
+    good: close it as `failed`, which no rule counts as the client's non-response."""
+    now = timezone.now()
+    failed = SurveyInvitation.objects.filter(
+        pk=invitation_id, status__in=SurveyInvitation.ANSWERABLE
+    ).update(status=Status.FAILED, updated_at=now)
+    SurveyLink.objects.filter(invitation_id=invitation_id, revoked_at=None).update(revoked_at=now)
+    return bool(failed)
+
+
+def invitation_reopen_delivery(*, invitation_id) -> bool:
+    """An admin retries the failed email of an invitation that has not expired: it is open to
+    answer again, and the retried email carries its one live link."""
+    now = timezone.now()
+    failed = SurveyInvitation.objects.filter(
+        pk=invitation_id, status=Status.FAILED, expires_at__gt=now
+    )
+    reopened = failed.filter(opened_at=None).update(status=Status.SENT, updated_at=now)
+    reopened += failed.exclude(opened_at=None).update(status=Status.OPENED, updated_at=now)
+    return bool(reopened)
 
 
 def invitation_expire(*, invitation_id) -> bool:

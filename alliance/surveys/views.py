@@ -24,6 +24,7 @@ CLOSED_PAGES = {
     "answered": "alliance/survey_answered.html",
     "expired": "alliance/survey_expired.html",
     "unavailable": "alliance/survey_unavailable.html",
+    "replaced": "alliance/survey_replaced.html",
 }
 
 
@@ -98,6 +99,8 @@ def survey(request, token: str):
         return _miss(request)
     invitation = link.invitation
     with _in_the_links_practice_and_language(link) as language:
+        if link.revoked_at is not None:
+            return _closed(request, "replaced", language)
         context = _page_context(invitation, language)
         try:
             if request.method == "GET":
