@@ -61,7 +61,7 @@ class Bound:
         if self.kind is int and value != int(value):
             return "Must be a whole number."
         if not self.low <= value <= self.high:
-            return f"Must be from {self.low:g} to {self.high:g}."
+            return f"Must be between {self.low:g} and {self.high:g}."
         return None
 
     def field(self, **options) -> serializers.Field:

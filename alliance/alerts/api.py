@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliance.alerts import selectors, services
-from alliance.alerts.defaults import BOUNDS, Bound
+from alliance.alerts.defaults import BOUNDS
 from alliance.alerts.wording import evidence_in_words
 from alliance.models import Alert, AlertAction
 from practice.actors import Actor
@@ -127,15 +127,6 @@ class AlertViewSet(ReadOnlyRecordViewSet):
         return self._act(request, services.alert_resolve)
 
 
-def _setting_field(bound: Bound) -> serializers.Field:
-    if bound.kind is bool:
-        return serializers.BooleanField(required=False)
-    if bound.choices:
-        return serializers.ChoiceField(choices=bound.choices, required=False)
-    number = serializers.IntegerField if bound.kind is int else serializers.FloatField
-    return number(min_value=bound.low, max_value=bound.high, required=False)
-
-
 # For the schema only: the service checks settings against the same `BOUNDS`.
 AlertRulesSerializer = type(
     "AlertRulesSerializer",
@@ -144,7 +135,7 @@ AlertRulesSerializer = type(
         rule: type(
             f"{rule.title().replace('_', '')}RuleSerializer",
             (serializers.Serializer,),
-            {field: _setting_field(bound) for field, bound in fields.items()},
+            {field: bound.field(required=False) for field, bound in fields.items()},
         )(required=False)
         for rule, fields in BOUNDS.items()
     },

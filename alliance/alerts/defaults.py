@@ -5,22 +5,11 @@ The defaults were chosen by `make validate-alerts` (see README, "Alert rules"); 
 cut-offs themselves (an instrument's `threshold` and `item_threshold`) belong to instruments.
 """
 
-from dataclasses import dataclass
-
+from practice.bounds import Bound, bound_problems
 from practice.errors import InvalidInput
 
 SEVERITIES = ("prompt", "amber", "red")
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class Bound:
-    """What one setting may be: a number between `low` and `high`, a whole number, or a flag."""
-
-    kind: type
-    low: float | None = None
-    high: float | None = None
-    choices: tuple = ()
 
 
 DEFAULT_RULES = {
@@ -103,20 +92,6 @@ def merged_rules(overrides: dict) -> dict:
     return {name: defaults | overrides.get(name, {}) for name, defaults in DEFAULT_RULES.items()}
 
 
-def _check(bound: Bound, value) -> str | None:
-    if bound.kind is bool:
-        return None if isinstance(value, bool) else "Must be true or false."
-    if bound.choices:
-        return None if value in bound.choices else f"Must be one of {', '.join(bound.choices)}."
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "Must be a number."
-    if bound.kind is int and value != int(value):
-        return "Must be a whole number."
-    if not bound.low <= value <= bound.high:
-        return f"Must be between {bound.low:g} and {bound.high:g}."
-    return None
-
-
 def validated_overrides(changes: dict, *, current: dict | None = None) -> dict:
     """A practice's settings after `changes` (rule by rule, field by field over `current`),
     checked against `BOUNDS`; raises `InvalidInput` naming each bad field."""
@@ -131,13 +106,12 @@ def validated_overrides(changes: dict, *, current: dict | None = None) -> dict:
         if not isinstance(fields, dict):
             errors[rule] = ["Must be an object of settings."]
             continue
+        problems = bound_problems(BOUNDS[rule], fields, prefix=f"{rule}.")
+        errors |= problems
         for field, value in fields.items():
-            bound = BOUNDS[rule].get(field)
-            problem = "Unknown setting." if bound is None else _check(bound, value)
-            if problem:
-                errors[f"{rule}.{field}"] = [problem]
-            else:
-                merged.setdefault(rule, {})[field] = int(value) if bound.kind is int else value
+            if f"{rule}.{field}" not in problems:
+                whole = BOUNDS[rule][field].kind is int
+                merged.setdefault(rule, {})[field] = int(value) if whole else value
     if not errors:
         rules = merged_rules(merged)
         if rules["drop"]["alert_at"] < rules["drop"]["prompt_at"]:

@@ -80,7 +80,7 @@ def _admin_form(policy: SurveyPolicy, **changes) -> dict:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"min_days_between": 2**31 - 1}, "Must be from 0 to 365."),
+        ({"min_days_between": 2**31 - 1}, "Must be between 0 and 365."),
         ({"reminder_after_hours": 72}, "The reminder must come before the link expires."),
         ({"quiet_hours_end": ""}, "Give both start and end, or null for none."),
     ],
