@@ -140,13 +140,13 @@ class ImportCompletedDataSerializer(serializers.Serializer):
 
 
 class ImportCompletedEventSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[WebhookEndpoint.Event.IMPORT_COMPLETED])
+    type = serializers.ChoiceField(choices=[WebhookEndpoint.Event.IMPORT_COMPLETED.value])
     timestamp = serializers.DateTimeField()
     data = ImportCompletedDataSerializer()
 
 
 IMPORT_COMPLETED_WEBHOOK = OpenApiWebhook(
-    name=WebhookEndpoint.Event.IMPORT_COMPLETED,
+    name=WebhookEndpoint.Event.IMPORT_COMPLETED.value,
     decorator=extend_schema(
         summary="A bulk import has finished",
         description="Sent once per import, dry runs included, when its last chunk is done.",
