@@ -93,6 +93,22 @@ def alerts_evaluate_non_response(*, invitation_id) -> list[Alert]:
     )
 
 
+# What an evaluation changes on an active alert; its acknowledgement and resolution change
+# through their own compare-and-swap transitions.
+ALERT_EVALUATED = (
+    "evidence",
+    "session_id",
+    "clinician_id",
+    "severity",
+    "red_since",
+    "status",
+    "acknowledged_at",
+    "acknowledged_by",
+    "acknowledged_note",
+    "escalated_at",
+)
+
+
 def _apply_decisions(client: Client, session_id, decide) -> list[Alert]:
     """Lock the client's active alerts, let the core decide on them, and write what it
     decided: one active alert per client and kind, webhooks for every change, and an email
@@ -118,20 +134,27 @@ def _apply_decisions(client: Client, session_id, decide) -> list[Alert]:
             )
             _notify_alert(alert, event="alert.created", email_clinician=decision.email)
         else:
-            alert.evidence = decision.evidence
-            alert.session_id = session_id or alert.session_id
-            alert.clinician_id = client.clinician_id  # the client's clinician of today
-            alert.severity = decision.severity  # the core never lowers it
-            if decision.rose and decision.severity == Alert.Severity.RED:
-                alert.red_since = now
+            changes = {
+                "evidence": decision.evidence,
+                "session_id": session_id or alert.session_id,
+                "clinician_id": client.clinician_id,  # the client's clinician of today
+                "severity": decision.severity,  # the core never lowers it
+            }
+            red = decision.severity == Alert.Severity.RED
+            if decision.rose and red:
+                changes["red_since"] = now
             if decision.action == "reopen":
                 # New evidence after an acknowledgement: it needs seeing again, and a red one
                 # escalates again if it is left alone.
-                alert.status = Alert.Status.OPEN
-                alert.acknowledged_at, alert.acknowledged_by, alert.acknowledged_note = None, "", ""
-                if alert.severity == Alert.Severity.RED:
-                    alert.red_since, alert.escalated_at = now, None
-            alert.save()
+                changes |= {
+                    "status": Alert.Status.OPEN,
+                    "acknowledged_at": None,
+                    "acknowledged_by": "",
+                    "acknowledged_note": "",
+                }
+                if red:
+                    changes |= {"red_since": now, "escalated_at": None}
+            model_update(instance=alert, fields=ALERT_EVALUATED, data=changes)
             _notify_alert(alert, event="alert.updated", email_clinician=decision.email)
         changed.append(alert)
     return changed
