@@ -280,10 +280,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "practice.models.Client.Status",
         "SessionStatusEnum": "practice.models.Session.Status",
+        "AlertSeverityEnum": "alliance.models.Alert.Severity",
+        "RuleSeverityEnum": "alliance.alerts.defaults.SEVERITIES",
     },
     "WEBHOOKS": ["notifications.api.IMPORT_COMPLETED_WEBHOOK"],
     # The docs page's script is served by this service, so it works without outside access.
     "REDOC_DIST": "SIDECAR",
+    "DEFAULT_GENERATOR_CLASS": "practice.schema.PlatformWideSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "practice.schema.document_problem_responses",
+    ],
 }
 
 LOGGING = {
@@ -306,3 +313,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "propagate": False},
     },
 }
+SILENCED_SYSTEM_CHECKS = [
+    # Preloading HSTS commits the whole domain to HTTPS in browsers for good: that is the
+    # domain owner's decision, not this application's.
+    "security.W021",
+]

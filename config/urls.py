@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularRedocView
 
 from config.health import healthz, readyz
 from practice.problems import api_not_found
-from practice.schema import APISchemaView
+from practice.schema_view import APISchemaView
 
 api_v1 = [
     path("", include("practice.urls")),
