@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "AlertSeverityEnum": "alliance.models.Alert.Severity",
         "RuleSeverityEnum": "alliance.alerts.defaults.SEVERITIES",
     },
+    # Webhooks are described in the schema's `webhooks`, which OpenAPI has from 3.1 on.
+    "OAS_VERSION": "3.1.0",
     "WEBHOOKS": ["notifications.api.IMPORT_COMPLETED_WEBHOOK"],
     # The docs page's script is served by this service, so it works without outside access.
     "REDOC_DIST": "SIDECAR",
