@@ -8,6 +8,7 @@ COPY config ./config
 COPY practice ./practice
 COPY alliance ./alliance
 COPY notifications ./notifications
+COPY locale ./locale
 COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir -e . \
     && DEBUG=true python manage.py collectstatic --no-input \

@@ -23,7 +23,7 @@ BENCH_ARGS ?=
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
 
-.PHONY: install run test test-browser seed bench bench-import validate-alerts chromium wrk lint migrate clean
+.PHONY: install run test test-api-fuzz test-browser seed bench bench-import validate-alerts chromium wrk lint migrate clean
 
 install: $(STAMP)
 
@@ -36,18 +36,26 @@ $(STAMP): pyproject.toml
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py demo_practice --port $(PORT)
-	DEBUG=true $(BIN)/python manage.py serve_embedded --port $(PORT)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/python manage.py demo_practice --port $(PORT)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/python manage.py serve_embedded --port $(PORT)
 
 # DATABASE_URL names the test database's server; pytest-django creates and drops `test_<name>`.
 TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
+	EMAIL_URL=$${EMAIL_URL:-dummymail://} \
 	SECRET_KEY=test-secret-key-not-for-production
 
 # Browser tests are left out here; a `-m` in PYTEST_ARGS comes later and so replaces this one.
 test: install
-	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not browser and not fuzz" $(PYTEST_ARGS)
+
+# Schemathesis against a real gunicorn serving the live schema: no operation may answer 5xx.
+# A few minutes; FUZZ_EXAMPLES (per operation) and FUZZ_SEED widen or vary a run. CI runs it.
+test-api-fuzz: install
+	$(TEST_ENV) $(BIN)/pytest -m fuzz -q $(PYTEST_ARGS)
 
 DEMO_ENV = DATABASE_URL=$${DATABASE_URL:-$(DEMO_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \

@@ -42,6 +42,12 @@ def readyz(request):
         checks["broker"] = "ok" if _broker_answers() else "failing"
     ready = all(state == "ok" for state in checks.values())
     body = {"status": "ready" if ready else "not ready", "checks": checks}
-    if checks["database"] == "ok":
-        body["outbox"] = outbox_counts_across_practices()
     return JsonResponse(body, status=200 if ready else 503)
+
+
+@never_cache
+@require_GET
+def outbox_counts(request):
+    """Every practice's outbox, counted by status: for platform admins only (served through
+    the admin site, which checks them), never on the public probes."""
+    return JsonResponse({"outbox": outbox_counts_across_practices()})

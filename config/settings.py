@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "practice",
     "alliance",
     "notifications",
@@ -78,10 +81,26 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "practice.middleware.APIErrorMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin sign-in (README, Operations): django-axes locks an account out from an address after
+# AXES_FAILURE_LIMIT wrong passwords, for an hour; a platform admin with a TOTP device
+# (django-otp) signs in with its code as well.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+OTP_TOTP_ISSUER = "Alliance"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -109,13 +128,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 
 def _process_kind() -> str:
-    """`worker` (celery), `command` (a management command other than a server), else `web`."""
+    """`web` (gunicorn, runserver, `make run`), `worker` (celery), else `command` (management
+    commands, scripts, the tests)."""
     program = Path(sys.argv[0]).name
-    if program == "celery":
-        return "worker"
-    if program == "manage.py" and len(sys.argv) > 1:
-        return "web" if sys.argv[1] in ("runserver", "serve_embedded") else "command"
-    return "web"
+    if program == "gunicorn" or sys.argv[1:2] in (["runserver"], ["serve_embedded"]):
+        return "web"
+    return "worker" if program == "celery" else "command"
 
 
 # A database that does not answer must cost a request seconds, not gunicorn's 30 s timeout:
@@ -182,6 +200,9 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5)
 # the overlap; receivers in private networks are refused unless allowed (tests, one-box setups).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# Seconds to find a receiver's address (one lookup per attempt; its answer is the address
+# checked and connected to).
+WEBHOOK_RESOLVE_TIMEOUT = env.float("WEBHOOK_RESOLVE_TIMEOUT", default=5)
 WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 # How often beat looks for surveys that have come due (sending is by due time, not countdown).
@@ -204,6 +225,12 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+if not DEBUG and not env.str("EMAIL_URL", default=""):
+    # The console backend would print every email, addresses and live links, to the log.
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set while DEBUG is false, so emails would be printed to the log. "
+        "Set EMAIL_URL to smtp://user:pass@host:port (or DEBUG=true for local development)."
+    )
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)

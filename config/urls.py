@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularRedocView
 
-from config.health import healthz, readyz
+from config.health import healthz, outbox_counts, readyz
 from practice.problems import api_not_found
 from practice.schema_view import APISchemaView
 
@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("admin/outbox-counts/", admin.site.admin_view(outbox_counts), name="outbox-counts"),
     path("admin/", admin.site.urls),
     path("app/language/", set_language, name="set-language"),
     path("app/", include("practice.page_urls")),

@@ -39,9 +39,10 @@ def test_make_run_serves_the_api_and_emails_a_survey_after_a_completed_session(t
         "SECRET_KEY",
         "DEBUG",
         "EMAIL_URL",
+        # Links must come out on the port given to make, without SITE_URL saying so.
+        "SITE_URL",
         # A throwaway SQLite file keeps the developer's own demo database untouched.
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        SITE_URL=base,
     )
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -80,6 +81,7 @@ def test_make_run_serves_the_api_and_emails_a_survey_after_a_completed_session(t
 
     assert health[0] == status == page_status == sign_in_status == 200
     assert 'name="comfort"' in page
+    assert "NotRegistered" not in log.read_text()
     assert re.search(
         r"^Clinician's pages: .*/app/sign-in/ .*ana@demo\.invalid", log.read_text(), re.M
     )

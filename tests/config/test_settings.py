@@ -11,7 +11,14 @@ PRINT_SETTINGS = (
     "['DEBUG', 'SESSION_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
     "'CELERY_TASK_ALWAYS_EAGER', 'EMAIL_BACKEND']}))"
 )
-CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "SITE_URL", "DATABASE_URL", "CELERY_BROKER_URL")
+CONFIG_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "SITE_URL",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+)
 
 
 def _settings_with(**env) -> subprocess.CompletedProcess:
@@ -42,9 +49,18 @@ def test_the_embedded_default_runs_tasks_in_process_and_prints_email():
 
 
 def test_an_https_site_gets_secure_cookies_hsts_and_redirects():
-    result = _settings_with(SECRET_KEY="x" * 50, SITE_URL="https://alliance.example.org")
+    result = _settings_with(
+        SECRET_KEY="x" * 50, SITE_URL="https://alliance.example.org", EMAIL_URL="smtp://mail:25"
+    )
 
     loaded = json.loads(result.stdout)
     assert loaded["SESSION_COOKIE_SECURE"] is True
     assert loaded["SECURE_SSL_REDIRECT"] is True
     assert loaded["SECURE_HSTS_SECONDS"] > 0
+
+
+def test_it_refuses_to_start_without_debug_and_without_an_email_server():
+    result = _settings_with(SECRET_KEY="x" * 50)
+
+    assert result.returncode != 0
+    assert "EMAIL_URL is not set while DEBUG is false" in result.stderr

@@ -101,13 +101,6 @@ def test_the_delivery_log_lists_messages_by_status(api_a, pending_message):
     assert failed == []
 
 
-def test_readyz_counts_messages_by_status(client, pending_message):
-    body = client.get("/readyz").json()
-
-    assert body["outbox"]["pending"] == 1
-    assert body["outbox"]["failed"] == 0
-
-
 def test_an_unexpected_error_is_recorded_for_a_retry_not_left_claimed(pending_message, monkeypatch):
     from notifications import rendering
 

@@ -11,20 +11,28 @@ from config.celery import app
 logger = logging.getLogger(__name__)
 
 
+def scheduled_tasks() -> dict:
+    """Each job of the beat schedule and its task, every app's `tasks` module imported first
+    (nothing else imports some of them in a web process); an unknown task stops the start."""
+    app.loader.import_default_modules()
+    return {name: app.tasks[entry["task"]] for name, entry in app.conf.beat_schedule.items()}
+
+
 def run_beat_schedule_forever(stop: threading.Event, tick_seconds: float = 1.0) -> None:
     """Run each job of the beat schedule on its interval, in this process.
 
     Without a broker every task runs where it is called, so this thread stands in for both
     the beat process and the workers.
     """
-    next_run = dict.fromkeys(app.conf.beat_schedule, 0.0)
+    tasks = scheduled_tasks()
+    next_run = dict.fromkeys(tasks, 0.0)
     while not stop.is_set():
         now = time.monotonic()
-        for name, entry in app.conf.beat_schedule.items():
+        for name, task in tasks.items():
             if now >= next_run[name]:
-                next_run[name] = now + float(entry["schedule"])
+                next_run[name] = now + float(app.conf.beat_schedule[name]["schedule"])
                 try:
-                    app.tasks[entry["task"]].apply()
+                    task.apply()
                 except Exception:
                     logger.exception("Scheduled job %s failed", name)
         stop.wait(tick_seconds)
