@@ -49,7 +49,8 @@ DEFAULT_RULES = {
 }
 
 _FLAG = Bound(bool)
-_SEVERITY = Bound(str, choices=SEVERITIES)
+# Labelled as `Alert.Severity` labels them, so that the schema has one enum of severities.
+_SEVERITY = Bound(str, choices=tuple((severity, severity.title()) for severity in SEVERITIES))
 
 BOUNDS = {
     "low_score": {

@@ -42,3 +42,21 @@ def test_saving_stores_the_practices_own_settings(platform_admin, practice_a, ap
     assert response.status_code == 302
     rules = api_a.get("/api/v1/alert-rules/").json()
     assert rules["non_response"]["consecutive_expired"] == 4
+
+
+def test_changing_a_practices_rules_previews_against_what_it_saved(
+    platform_admin, practice_a, api_a
+):
+    api_a.patch("/api/v1/alert-rules/", {"drop": {"alert_at": 3.0}}, format="json")
+    rules = AlertRules.across_practices_unsafe.get()
+    url = f"/admin/alliance/alertrules/{rules.pk}/change/"
+    form = {"settings": json.dumps({"drop": {"alert_at": 5.0}}), "preview_days": 30}
+
+    preview = platform_admin.post(url, form | {"_preview": "1"})
+    unchanged = api_a.get("/api/v1/alert-rules/").json()["drop"]["alert_at"]
+    saved = platform_admin.post(url, form)
+
+    assert "Preview: the last 30 days" in preview.content.decode()
+    assert unchanged == 3.0
+    assert saved.status_code == 302
+    assert api_a.get("/api/v1/alert-rules/").json()["drop"]["alert_at"] == 5.0
