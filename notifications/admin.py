@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from notifications import services
 from notifications.models import OutboxMessage, WebhookEndpoint
@@ -56,6 +57,8 @@ class WebhookEndpointAdmin(PracticeOwnedAdmin):
     search_fields = ["url"]
     # The signing secret is never shown again after the API returned it once.
     exclude = ["secret", "previous_secret"]
+    # An address typed without a scheme is taken as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["previous_secret_expires_at", "disabled_reason", "created_at", "updated_at"]
 
     def has_add_permission(self, request):

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from notifications import selectors, services
+from notifications import bounds, selectors, services
 from notifications.models import OutboxMessage, WebhookEndpoint
 from practice.api_base import ReadOnlyRecordViewSet
 from practice.serializers import PlainRepresentation
@@ -52,22 +52,15 @@ class MessageViewSet(ReadOnlyRecordViewSet):
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices), allow_empty=False
-    )
+    """An endpoint; its rules (http or https only, known events) are the service's."""
+
+    url = serializers.URLField(max_length=bounds.URL_MAX_LENGTH)
+    events = serializers.ListField(child=bounds.EVENT.field(), allow_empty=False)
 
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "url", "events", "active", "disabled_reason", "created_at", "updated_at"]
         read_only_fields = ["disabled_reason"]
-
-    def validate_url(self, url: str) -> str:
-        if not url.lower().startswith(("https://", "http://")):
-            raise serializers.ValidationError("Use an http:// or https:// URL.")
-        return url
-
-    def validate_events(self, events: list[str]) -> list[str]:
-        return sorted(set(events))
 
 
 class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):

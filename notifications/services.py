@@ -16,15 +16,18 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications import bounds
 from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.rendering import FAILED_FOR_GOOD, RETRIED, announce, render_email
 from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
-from practice.errors import Conflict
+from practice.errors import Conflict, InvalidInput
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice, practice_scope
 from practice.updates import model_update
@@ -239,10 +242,36 @@ def webhook_event_enqueue(*, event: str, data: dict) -> int:
     return written
 
 
+def _checked_endpoint(changes: dict) -> dict:
+    """An endpoint's fields as stored (events once each, in order), or `InvalidInput` naming
+    what breaks the rules of `notifications.bounds`."""
+    errors = {}
+    if "url" in changes:
+        try:
+            URLValidator(schemes=bounds.URL_SCHEMES)(changes["url"])
+            MaxLengthValidator(bounds.URL_MAX_LENGTH)(changes["url"])
+        except DjangoValidationError as error:
+            errors["url"] = [f"Use an http:// or https:// URL. {' '.join(error.messages)}"]
+    if "events" in changes:
+        events = changes["events"]
+        if not isinstance(events, list) or not events:
+            errors["events"] = ["Name at least one event."]
+        else:
+            problems = {bounds.EVENT.problem(event) for event in events} - {None}
+            if problems:
+                errors["events"] = sorted(problems)
+            else:
+                changes = changes | {"events": sorted(set(events))}
+    if errors:
+        raise InvalidInput(errors)
+    return changes
+
+
 def webhook_endpoint_create(*, url: str, events: list[str], active: bool = True):
     """Add an endpoint; returns it with its signing secret, which is shown only now."""
+    fields = _checked_endpoint({"url": url, "events": events})
     endpoint = WebhookEndpoint.objects.create(
-        practice=current_practice(), url=url, events=events, active=active, secret=new_secret()
+        practice=current_practice(), active=active, secret=new_secret(), **fields
     )
     return endpoint, endpoint.secret
 
@@ -250,6 +279,7 @@ def webhook_endpoint_create(*, url: str, events: list[str], active: bool = True)
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
     """Change an endpoint's address, events or state; turning it on again clears why it was
     turned off."""
+    changes = _checked_endpoint(changes)
     if changes.get("active"):
         changes = changes | {"disabled_reason": ""}
     model_update(
