@@ -46,6 +46,7 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
 	EMAIL_URL=$${EMAIL_URL:-dummymail://} \
+	CACHE_SOCKET_TIMEOUT_SECONDS=$${CACHE_SOCKET_TIMEOUT_SECONDS:-5} \
 	SECRET_KEY=test-secret-key-not-for-production
 
 # Browser tests are left out here; a `-m` in PYTEST_ARGS comes later and so replaces this one.

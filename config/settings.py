@@ -211,6 +211,7 @@ SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=30)
 # Rate-limit counters must be shared by every web process, so they live in Redis whenever a
 # Redis is configured; a single `make run` process keeps them in memory.
 CACHE_URL = env.str("CACHE_URL", default="") or CELERY_BROKER_URL
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.5)
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -219,7 +220,10 @@ if CACHE_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="alliance"),
             # A Redis that is down or hung costs a request at most this long: the rate
             # limits then count in the process (`practice.rate_limits`).
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
