@@ -90,6 +90,8 @@ class SurveyPolicy(PracticeOwnedModel):
     language = models.CharField(  # noqa: DJ001
         max_length=8, choices=Client.Language.choices, null=True, blank=True, default=None
     )
+    # Under the practice's time-based cadence: how many weeks apart each active client is asked.
+    every_n_weeks = models.PositiveIntegerField(default=2)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -103,7 +105,8 @@ class SurveyPolicy(PracticeOwnedModel):
 
 
 class SurveyInvitation(PracticeOwnedModel):
-    """The survey planned after one session, from planning to answer or expiry."""
+    """One survey of a client, from planning to answer or expiry: after a session, in the
+    session itself, or on the practice's time-based cadence (then without a session)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned"
@@ -116,13 +119,24 @@ class SurveyInvitation(PracticeOwnedModel):
         # working link, so this is no non-response.
         FAILED = "failed"
 
+    class Channel(models.TextChoices):
+        EMAIL = "email"
+        WEBHOOK = "webhook"
+        EMAIL_AND_WEBHOOK = "email_and_webhook"
+        # A short-lived link shown in the room (`POST /sessions/{id}/survey-link/`).
+        IN_SESSION = "in_session"
+
     ANSWERABLE = (Status.SENT, Status.OPENED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="invitations")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invitations")
+    # None for a survey of the time-based cadence.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     send_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -154,13 +168,24 @@ class SurveyInvitation(PracticeOwnedModel):
 class SurveyLink(PracticeOwnedModel):
     """A link sent for an invitation. Only the hash of its token is stored.
 
-    An invitation has one live link: each email rendered for it (the first, a resend after a
-    lost delivery record, the reminder) carries a new token and revokes the earlier ones, so
-    the latest email's link is the one that answers. A revoked link still stops surveys.
+    An invitation has one live link per channel: each message rendered for it (the first, a
+    resend after a lost delivery record, the reminder) carries a new token and revokes the
+    earlier ones of its channel, so the latest email's (or `survey.ready` webhook's) link is the
+    one that answers. A link shown in the session revokes every other, and lives for minutes
+    (`expires_at`). A revoked link still stops surveys.
     """
 
     invitation = models.ForeignKey(SurveyInvitation, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
+    # The channel it was sent by: a new link revokes the earlier ones of its channel only, so
+    # that an invitation sent by email and webhook keeps one live link in each.
+    channel = models.CharField(
+        max_length=20,
+        choices=SurveyInvitation.Channel.choices,
+        default=SurveyInvitation.Channel.EMAIL,
+    )
+    # Empty: the link lives as long as its invitation.
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -178,7 +203,10 @@ class SurveyResponse(PracticeOwnedModel):
         SurveyInvitation, on_delete=models.CASCADE, related_name="response"
     )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="responses")
+    # None for an answer to a survey of the time-based cadence.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="responses"
+    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField()
     total = models.FloatField()

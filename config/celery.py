@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         "task": "alliance.tasks.send_due_invitations",
         "schedule": settings.SURVEY_SCAN_SECONDS,
     },
+    "plan-time-based-surveys": {
+        "task": "alliance.tasks.plan_time_based_surveys",
+        "schedule": settings.SURVEY_SCAN_SECONDS,
+    },
     "send-due-reminders": {"task": "alliance.tasks.send_due_reminders", "schedule": 300.0},
     "expire-overdue-invitations": {
         "task": "alliance.tasks.expire_overdue_invitations",

@@ -26,5 +26,6 @@ urlpatterns = [
     path("app/language/", set_language, name="set-language"),
     path("app/", include("practice.page_urls")),
     path("app/", include("alliance.alerts.page_urls")),
+    path("email-events/", include("notifications.email_event_urls")),
     path("", include("alliance.surveys.urls")),
 ]

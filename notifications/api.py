@@ -1,13 +1,13 @@
 """The delivery log over the API."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiWebhook, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from notifications import bounds, selectors, services
-from notifications.models import OutboxMessage, WebhookEndpoint
+from notifications.models import OutboxMessage, SuppressedAddress, WebhookEndpoint
 from practice.api_base import ReadOnlyRecordViewSet
 from practice.serializers import PlainRepresentation
 
@@ -117,33 +117,23 @@ class WebhookEndpointViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
 
 
-# The events sent to webhook endpoints, for the OpenAPI document's `webhooks` section
-# (`SPECTACULAR_SETTINGS["WEBHOOKS"]`). Payloads carry ids, states and numbers, never names.
+class SuppressedAddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SuppressedAddress
+        fields = ["id", "address", "reason", "created_at"]
 
 
-class ImportCompletedDataSerializer(serializers.Serializer):
-    id = serializers.UUIDField(help_text="The import's id: GET /api/v1/imports/{id}/.")
-    status = serializers.ChoiceField(choices=["completed", "failed"])
-    dry_run = serializers.BooleanField()
-    rows_total = serializers.IntegerField()
-    counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="`created`, `updated`, `failed`, `skipped`."
-    )
-    finished_at = serializers.DateTimeField()
+class SuppressedAddressViewSet(mixins.DestroyModelMixin, ReadOnlyRecordViewSet):
+    """Addresses the practice's email no longer goes to: they bounced for good, their owner
+    complained, or the mail server refused them. DELETE lifts one (the client gave a working
+    address, or asked to be emailed again)."""
 
+    serializer_class = SuppressedAddressSerializer
+    model = SuppressedAddress
+    http_method_names = ["get", "delete", "head", "options"]
 
-class ImportCompletedEventSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[WebhookEndpoint.Event.IMPORT_COMPLETED.value])
-    timestamp = serializers.DateTimeField()
-    data = ImportCompletedDataSerializer()
+    def select_records(self):
+        return selectors.suppressed_address_list()
 
-
-IMPORT_COMPLETED_WEBHOOK = OpenApiWebhook(
-    name=WebhookEndpoint.Event.IMPORT_COMPLETED.value,
-    decorator=extend_schema(
-        summary="A bulk import has finished",
-        description="Sent once per import, dry runs included, when its last chunk is done.",
-        request=ImportCompletedEventSerializer,
-        responses={200: None},
-    ),
-)
+    def perform_destroy(self, instance):
+        services.address_unsuppress(suppressed=instance)

@@ -81,7 +81,12 @@ class WebhookEndpoint(PracticeOwnedModel):
     """
 
     class Event(models.TextChoices):
+        SURVEY_READY = "survey.ready"
+        SURVEY_SENT = "survey.sent"
         SURVEY_COMPLETED = "survey.completed"
+        SURVEY_EXPIRED = "survey.expired"
+        CLIENT_OPTED_OUT = "client.opted_out"
+        MESSAGE_FAILED = "message.failed"
         ALERT_CREATED = "alert.created"
         ALERT_UPDATED = "alert.updated"
         IMPORT_COMPLETED = "import.completed"
@@ -108,3 +113,32 @@ class WebhookEndpoint(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return self.url
+
+
+class SuppressedAddress(PracticeOwnedModel):
+    """An address the practice's email must not go to again: it bounced for good, its owner
+    marked a message as spam, or the mail server refused it permanently.
+
+    Per practice, since a complaint about one practice's email says nothing about another's.
+    Only the address (lower-cased) and why are kept; erasing the client does not lift it.
+    """
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced"
+        COMPLAINED = "complained"
+        REJECTED = "rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    address = models.CharField(max_length=320)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "suppressed addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "id"], name="suppression_practice_id"),
+            models.UniqueConstraint(fields=["practice", "address"], name="suppression_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.reason})"

@@ -7,6 +7,12 @@ left behind by a lost task, worker or broker.
 
 The one window in which a message can go out twice: the SMTP server has accepted it but the
 worker dies before it records `sent`. After the claim lease the sweep hands it out again.
+
+An email that fails for good (refused by the mail server for good, bounced or complained about
+as the provider's tracking webhook reports, or addressed to a suppressed address) is `failed`:
+its address goes on the practice's suppression list, the app that wrote it is told
+(`notifications.rendering.announce`: a survey closes as failed), and a `message.failed` event is
+sent.
 """
 
 import logging
@@ -14,28 +20,39 @@ import random
 import smtplib
 import uuid
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import bounds
-from notifications.models import OutboxMessage, WebhookEndpoint
-from notifications.rendering import FAILED_FOR_GOOD, RETRIED, announce, render_email
+from notifications import bounds, selectors
+from notifications.models import OutboxMessage, SuppressedAddress, WebhookEndpoint
+from notifications.rendering import (
+    FAILED_FOR_GOOD,
+    RETRIED,
+    announce,
+    render_email,
+    render_webhook_data,
+)
 from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict, InvalidInput
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
-from practice.tenancy import current_practice, practice_scope
+from practice.tenancy import current_practice, practice_scope, practice_scope_by_id
 from practice.updates import model_update
 
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+Reason = SuppressedAddress.Reason
 DELIVER_MESSAGE_TASK = "notifications.tasks.deliver_message"
+# SMTP replies that refuse the mailbox itself (RFC 5321: unavailable, not local, bad name).
+MAILBOX_REFUSED_CODES = (550, 551, 553)
 
 
 class PermanentDeliveryError(Exception):
@@ -116,6 +133,27 @@ def _message_id_header(message: OutboxMessage) -> str:
     return f"<{message.pk}@{domain}>"
 
 
+def _from_the_practice(email: EmailMessage) -> None:
+    """The sender's name is the practice's (the address stays the service's, which the mail
+    domain's SPF and DKIM cover); replies go to the practice's address where it has one."""
+    practice = current_practice()
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    email.from_email = formataddr((practice.name, address))
+    if practice.reply_to_email and not email.reply_to:
+        email.reply_to = [practice.reply_to_email]
+
+
+def _refused_addresses(error: Exception, email: EmailMessage) -> list[str]:
+    """The addresses a mail server refused for good, if that is what `error` says."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [address for address, (code, _) in error.recipients.items() if code >= 500]
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code in (
+        MAILBOX_REFUSED_CODES
+    ):
+        return list(email.to)
+    return []
+
+
 def message_deliver(*, message_id) -> str | None:
     """Deliver one message if it is due and unclaimed; returns the status it ended in.
 
@@ -146,17 +184,113 @@ def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
     if email is None:
         _record(message.pk, token, status=Status.CANCELLED)
         return Status.CANCELLED
+    if selectors.suppressed_among(email.to):
+        return _fail_for_good(
+            message, token, reason="suppressed", detail="The address is on the suppression list."
+        )
+    _from_the_practice(email)
     email.extra_headers["Message-ID"] = _message_id_header(message)
-    send_over_kept_connection(email)
+    # Provider backends (anymail) send this along, and their tracking webhooks echo it back.
+    email.metadata = {"outbox_message": str(message.pk)}
+    try:
+        send_over_kept_connection(email)
+    except smtplib.SMTPException as error:
+        refused = _refused_addresses(error, email)
+        if not refused:
+            raise
+        with transaction.atomic():
+            for address in refused:
+                address_suppress(address=address, reason=Reason.REJECTED)
+        return _fail_for_good(
+            message, token, reason=Reason.REJECTED, detail=f"{type(error).__name__}: {error}"
+        )
+    status = getattr(email, "anymail_status", None)
     _record(
         message.pk,
         token,
         status=Status.SENT,
         sent_at=timezone.now(),
         last_error="",
-        provider_message_id=email.extra_headers["Message-ID"],
+        provider_message_id=(status and status.message_id) or email.extra_headers["Message-ID"],
     )
     return Status.SENT
+
+
+def _fail_for_good(message: OutboxMessage, token: uuid.UUID, *, reason: str, detail: str) -> str:
+    with transaction.atomic():
+        if _record(message.pk, token, status=Status.FAILED, last_error=detail[:2000]):
+            _announce_failure(message, reason)
+    return Status.FAILED
+
+
+def _announce_failure(message: OutboxMessage, reason: str) -> None:
+    """Tell the app that wrote the message, and, for an email, the practice's system."""
+    announce(FAILED_FOR_GOOD, message)
+    if message.channel != OutboxMessage.Channel.EMAIL:
+        return  # a failed webhook is not announced by another webhook to the same system
+    recipient_kind, _, recipient_id = message.recipient.partition(":")
+    webhook_event_enqueue(
+        event=WebhookEndpoint.Event.MESSAGE_FAILED,
+        data={
+            "message": str(message.pk),
+            "kind": message.kind,
+            "status": Status.FAILED,
+            "reason": reason,
+            "client": recipient_id if recipient_kind == "client" else None,
+            # The ids the message was about (an invitation, an alert).
+            **{
+                key: value
+                for key, value in message.context.items()
+                if key in ("invitation", "alert")
+            },
+        },
+    )
+
+
+def address_suppress(*, address: str, reason: str) -> SuppressedAddress:
+    """Send the practice's email to `address` no more."""
+    suppressed, _ = SuppressedAddress.objects.get_or_create(
+        practice=current_practice(), address=address.strip().lower(), defaults={"reason": reason}
+    )
+    return suppressed
+
+
+def address_unsuppress(*, suppressed: SuppressedAddress) -> None:
+    suppressed.delete()
+
+
+TRACKED_FAILURES = {
+    "bounced": Reason.BOUNCED,
+    "complained": Reason.COMPLAINED,
+    "rejected": Reason.REJECTED,
+}
+
+
+def message_fate_record(
+    *, event_type: str, recipient: str, outbox_message_id: str | None, provider_message_id: str
+) -> bool:
+    """A provider's tracking webhook says an email bounced, was complained about or was
+    rejected: suppress the address and fail the message, once. Returns whether it was ours."""
+    reason = TRACKED_FAILURES.get(event_type)
+    if reason is None:
+        return False
+    message = selectors.message_for_provider_event_unsafe(
+        outbox_message_id=outbox_message_id, provider_message_id=provider_message_id
+    )
+    if message is None:
+        logger.info("A %s event for an unknown message was ignored", event_type)
+        return False
+    with practice_scope_by_id(message.practice_id), transaction.atomic():
+        if recipient:
+            address_suppress(address=recipient, reason=reason)
+        failed = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENT).update(
+            status=Status.FAILED,
+            last_error=f"The provider reported: {event_type}.",
+            updated_at=timezone.now(),
+        )
+        if failed:
+            _announce_failure(message, reason)
+    return True
 
 
 def _deliver_webhook(message: OutboxMessage, token: uuid.UUID) -> str:
@@ -164,13 +298,22 @@ def _deliver_webhook(message: OutboxMessage, token: uuid.UUID) -> str:
     if endpoint is None:
         _record(message.pk, token, status=Status.CANCELLED, last_error="Endpoint inactive.")
         return Status.CANCELLED
+    payload = message.context.get("payload")
+    if payload is None:
+        event = message.context["event"]
+        with transaction.atomic():
+            data = render_webhook_data(event, message.context["render"])
+        if data is None:
+            _record(message.pk, token, status=Status.CANCELLED, last_error="No longer wanted.")
+            return Status.CANCELLED
+        payload = {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
     try:
         result = post_event(
             url=endpoint.url,
             secrets_=_signing_secrets(endpoint),
             message_id=f"msg_{message.pk}",
             timestamp=int(timezone.now().timestamp()),
-            payload=message.context["payload"],
+            payload=payload,
         )
     except WebhookTargetRefused as error:
         return _record_failure(message, token, PermanentDeliveryError(str(error)), 1)
@@ -209,10 +352,8 @@ def _record_failure(
     description = f"{type(error).__name__}: {error}"[:2000]
     if _is_permanent(error) or attempts >= max_attempts:
         logger.warning("Message %s failed for good after %d attempts", message.pk, attempts)
-        with transaction.atomic():
-            if _record(message.pk, token, status=Status.FAILED, last_error=description):
-                announce(FAILED_FOR_GOOD, message)
-        return Status.FAILED
+        reason = Reason.REJECTED if _is_permanent(error) else "undeliverable"
+        return _fail_for_good(message, token, reason=reason, detail=description)
     logger.info("Message %s failed (attempt %d); will retry", message.pk, attempts)
     _record(
         message.pk,
@@ -225,21 +366,39 @@ def _record_failure(
     return Status.PENDING
 
 
+def _endpoints_taking(event: str) -> list:
+    endpoints = WebhookEndpoint.objects.filter(active=True).values_list("id", "events")
+    return [endpoint_id for endpoint_id, events in endpoints if event in events]
+
+
+def webhook_event_is_wanted(event: str) -> bool:
+    """Whether any active endpoint of the practice takes `event`."""
+    return bool(_endpoints_taking(event))
+
+
+def _webhook_enqueue(event: str, content: dict) -> int:
+    endpoints = _endpoints_taking(event)
+    for endpoint_id in endpoints:
+        outbox_enqueue(
+            kind=OutboxMessage.Kind.WEBHOOK,
+            channel=OutboxMessage.Channel.WEBHOOK,
+            recipient=str(endpoint_id),
+            context={"endpoint": str(endpoint_id), **content},
+        )
+    return len(endpoints)
+
+
 def webhook_event_enqueue(*, event: str, data: dict) -> int:
     """Write one webhook message per active endpoint of the practice that takes `event`."""
     payload = {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
-    endpoints = WebhookEndpoint.objects.filter(active=True).values_list("id", "events")
-    written = 0
-    for endpoint_id, events in endpoints:
-        if event in events:
-            outbox_enqueue(
-                kind=OutboxMessage.Kind.WEBHOOK,
-                channel=OutboxMessage.Channel.WEBHOOK,
-                recipient=str(endpoint_id),
-                context={"endpoint": str(endpoint_id), "payload": payload},
-            )
-            written += 1
-    return written
+    return _webhook_enqueue(event, {"payload": payload})
+
+
+def webhook_event_enqueue_rendered_at_delivery(*, event: str, context: dict) -> int:
+    """Like `webhook_event_enqueue`, for an event whose data must not wait in the outbox (a
+    one-time link): the row keeps the ids in `context`, and the renderer registered for
+    `event` (`renders_webhook`) makes the data when each delivery is attempted."""
+    return _webhook_enqueue(event, {"event": event, "render": context})
 
 
 def _checked_endpoint(changes: dict) -> dict:
@@ -356,7 +515,7 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
         )
         for message in given_up:
             with practice_scope(message.practice):
-                announce(FAILED_FOR_GOOD, message)
+                _announce_failure(message, "undeliverable")
         lost.update(status=Status.PENDING, claim_token=None, updated_at=now)
         requeued = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, status=Status.PENDING)
         requeued.update(queued_at=now)

@@ -25,6 +25,7 @@ from practice.models import (
     Practice,
     RecordType,
     Session,
+    SurveyChannel,
     Tombstone,
     validate_timezone,
 )
@@ -142,19 +143,20 @@ class ClientSerializer(PlainRepresentation, serializers.ModelSerializer):
             "email",
             "clinician",
             "survey_consent",
+            "opted_out_at",
             "timezone",
             "language",
             "status",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status"]
+        read_only_fields = ["status", "opted_out_at"]
         extra_kwargs = {"external_id": {"help_text": EXTERNAL_ID_HELP, "allow_blank": False}}
 
 
 class ClientUpdateSerializer(ClientSerializer):
     class Meta(ClientSerializer.Meta):
-        read_only_fields = []
+        read_only_fields = ["opted_out_at"]
 
 
 class ClientUpsertSerializer(ClientSerializer):
@@ -168,7 +170,7 @@ class ClientUpsertSerializer(ClientSerializer):
 
     class Meta(ClientSerializer.Meta):
         fields = [*ClientSerializer.Meta.fields, "clinician_external_id"]
-        read_only_fields = ["external_id"]
+        read_only_fields = ["external_id", "opted_out_at"]
 
 
 class SessionSerializer(PlainRepresentation, serializers.ModelSerializer):
@@ -492,11 +494,36 @@ class PracticeSettingsSerializer(serializers.ModelSerializer):
         format="%H:%M",
         help_text="Local time of the clinicians' daily brief, in each one's time zone (07:30).",
     )
+    survey_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=SurveyChannel.choices),
+        min_length=1,
+        max_length=2,
+        required=False,
+        help_text="How survey links reach clients: `email`, `webhook` (a `survey.ready` event "
+        "for the practice's own SMS or portal), or both.",
+    )
+    reply_to_email = serializers.EmailField(
+        allow_blank=True, required=False, help_text="Where replies to survey emails go."
+    )
 
     class Meta:
         model = Practice
-        fields = ["id", "name", "timezone", "brief_hour", "alert_url_template"]
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "brief_hour",
+            "alert_url_template",
+            "survey_channels",
+            "survey_cadence",
+            "reply_to_email",
+        ]
         read_only_fields = ["id"]
+
+    def validate_survey_channels(self, channels: list[str]) -> list[str]:
+        if len(set(channels)) != len(channels):
+            raise serializers.ValidationError("Name each channel once.")
+        return sorted(channels)
 
 
 class PracticeSettingsViewSet(PracticeScopedViewSet):

@@ -50,8 +50,36 @@ def validate_alert_url_template(value: str) -> None:
         raise ValidationError("Put {alert_id} where the alert's id goes.")
 
 
+class SurveyChannel(models.TextChoices):
+    """How a survey link reaches a client: our email, or the practice's own system (its SMS or
+    portal), told by a `survey.ready` webhook."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+def default_survey_channels() -> list[str]:
+    return [SurveyChannel.EMAIL]
+
+
+def validate_survey_channels(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not set(value) <= set(SurveyChannel.values)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError('Give ["email"], ["webhook"] or ["email", "webhook"].')
+
+
 class Practice(models.Model):
     """A therapy practice: the tenant. Everything else belongs to exactly one practice."""
+
+    class SurveyCadence(models.TextChoices):
+        # Every Nth completed session (the survey policy's `every_nth_session`).
+        SESSIONS = "sessions"
+        # Every N weeks for each active client, sessions or not (`every_n_weeks`).
+        WEEKS = "weeks"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -67,6 +95,14 @@ class Practice(models.Model):
     )
     # The local time, in each clinician's own time zone, at which their daily brief is sent.
     brief_hour = models.TimeField(default=datetime.time(7, 30))
+    survey_channels = models.JSONField(
+        default=default_survey_channels, validators=[validate_survey_channels]
+    )
+    survey_cadence = models.CharField(
+        max_length=20, choices=SurveyCadence.choices, default=SurveyCadence.SESSIONS
+    )
+    # Where clients' replies to survey emails go; empty: nowhere (the sender is no-reply).
+    reply_to_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,6 +266,9 @@ class Client(PracticeOwnedModel):
     email = models.EmailField()
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="clients")
     survey_consent = models.BooleanField(default=False)
+    # Set when the client stopped surveys themselves (the unsubscribe link): the practice's
+    # system cannot give consent back; only the client can.
+    opted_out_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)

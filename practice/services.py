@@ -94,12 +94,24 @@ def practice_create(
     return practice, raw_key
 
 
-PRACTICE_SETTINGS = ("name", "timezone", "brief_hour", "alert_url_template")
+PRACTICE_SETTINGS = (
+    "name",
+    "timezone",
+    "brief_hour",
+    "alert_url_template",
+    "survey_channels",
+    "survey_cadence",
+    "reply_to_email",
+)
 
 
 def practice_update(*, practice: Practice, **changes) -> Practice:
-    """Change the practice's own settings (its slug is the platform admins')."""
+    """Change the practice's own settings (its slug is the platform admins').
+
+    Other web processes see the change within `API_KEY_CACHE_SECONDS` (they keep the practice
+    with its key); this one at once, and workers always read it afresh."""
     practice, _ = model_update(instance=practice, fields=PRACTICE_SETTINGS, data=changes)
+    forget_recent_api_keys()
     return practice
 
 
@@ -285,7 +297,17 @@ CLIENT_UPDATABLE = (
 )
 
 
+@transaction.atomic
 def client_update(*, client: Client, **changes) -> Client:
+    opted_out_at = _opted_out_at(client) if changes.get("survey_consent") else None
+    if opted_out_at is not None:
+        # The practice's system may still hold an old "consented"; the client's word stands.
+        raise Conflict(
+            "The client stopped surveys themselves on "
+            f"{opted_out_at:%Y-%m-%d}; only they can start them again, from the link "
+            "in any survey email.",
+            errors={"survey_consent": ["The client opted out themselves."]},
+        )
     new_clinician = changes.get("clinician")
     if new_clinician is not None and new_clinician.pk != client.clinician_id:
         _require_active_clinician(new_clinician)
@@ -302,6 +324,14 @@ def client_update(*, client: Client, **changes) -> Client:
         # A client back after discharge starts a new episode: a new baseline.
         client_start_new_episode(client=client)
     return client
+
+
+def _opted_out_at(client: Client):
+    """When the client stopped surveys themselves, read under a lock so that an opt-out
+    committing meanwhile is seen."""
+    return (
+        Client.objects.select_for_update().values_list("opted_out_at", flat=True).get(pk=client.pk)
+    )
 
 
 def client_start_new_episode(*, client: Client) -> Client:

@@ -14,7 +14,7 @@ from practice.api_keys import forget_recent_api_keys
 from practice.models import Membership
 from practice.tenancy import practice_scope
 from tests import factories
-from tests.services import RedisServer
+from tests.services import RedisServer, WebhookReceiver
 
 
 def api_client_for(raw_key: str | None) -> APIClient:
@@ -165,3 +165,12 @@ def platform_admin(client):
     admin = get_user_model().objects.create_superuser("platform", "ops@example.org", "pw-12345")
     client.force_login(admin)
     return client
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """An HTTP server on this machine standing in for a practice's system."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()

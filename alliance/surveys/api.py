@@ -1,8 +1,9 @@
 """REST API for survey policy, instruments, invitations, responses and alliance series."""
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
+import segno
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -14,12 +15,13 @@ from rest_framework.response import Response
 
 from alliance.models import Instrument, SurveyInvitation, SurveyPolicy, SurveyResponse
 from alliance.surveys import bounds, charts, fhir, selectors, services
+from alliance.surveys.emails import survey_url
 from alliance.surveys.scoring import is_low
 from practice import services as practice_services
 from practice.api_base import UUID_PATTERN, PracticeScopedViewSet, ReadOnlyRecordViewSet
-from practice.models import Client
+from practice.models import Client, Session
 from practice.pagination import CreatedCursorPagination
-from practice.selectors import client_list
+from practice.selectors import client_list, session_list
 from practice.serializers import PlainRepresentation
 
 # Serializers
@@ -77,6 +79,10 @@ class SurveyPolicySerializer(serializers.ModelSerializer):
     quiet_hours = QuietHoursField(source="*", required=False, allow_null=True)
     send_delay_minutes = _policy_field("send_delay_minutes")
     every_nth_session = _policy_field("every_nth_session")
+    every_n_weeks = _policy_field(
+        "every_n_weeks",
+        help_text="Under the practice's `survey_cadence` of `weeks`: weeks between surveys.",
+    )
     min_days_between = _policy_field("min_days_between")
     reminder_after_hours = _policy_field("reminder_after_hours")
     expires_after_hours = _policy_field("expires_after_hours")
@@ -90,6 +96,7 @@ class SurveyPolicySerializer(serializers.ModelSerializer):
             "instrument",
             "send_delay_minutes",
             "every_nth_session",
+            "every_n_weeks",
             "min_days_between",
             "reminder_after_hours",
             "expires_after_hours",
@@ -190,6 +197,7 @@ class InvitationSerializer(PlainRepresentation, serializers.ModelSerializer):
             "instrument",
             "version",
             "status",
+            "channel",
             "send_at",
             "sent_at",
             "opened_at",
@@ -253,6 +261,22 @@ class AlliancePointSerializer(PlainRepresentation, serializers.ModelSerializer):
 class AllianceSeriesSerializer(serializers.Serializer):
     client = serializers.UUIDField()
     points = AlliancePointSerializer(many=True)
+
+
+class SurveyLinkRequestSerializer(serializers.Serializer):
+    expires_in_minutes = serializers.IntegerField(
+        min_value=5,
+        max_value=240,
+        default=30,
+        help_text="How long the link may be used; 30 minutes unless said.",
+    )
+
+
+class SurveyLinkSerializer(serializers.Serializer):
+    invitation = serializers.UUIDField()
+    url = serializers.URLField(help_text="The one-time link; shown only in this answer.")
+    expires_at = serializers.DateTimeField()
+    qr_svg = serializers.CharField(help_text="The link as a QR code, an SVG image.")
 
 
 # Filters
@@ -424,3 +448,41 @@ class AllianceSummaryViewSet(PracticeScopedViewSet):
         if clinician is not None:
             clinician = serializers.UUIDField().run_validation(clinician)
         return Response(selectors.alliance_summary(clinician_id=clinician))
+
+
+class SessionSurveyLinkViewSet(PracticeScopedViewSet):
+    """A survey link for answering in the session, on the clinic's tablet or the client's
+    phone."""
+
+    lookup_value_regex = UUID_PATTERN
+    serializer_class = SurveyLinkSerializer
+    model = Session
+    # The link is one-time: an idempotent repeat never shows it again.
+    shown_once_fields = ("url", "qr_svg")
+
+    def select_records(self):
+        return session_list()
+
+    @extend_schema(request=SurveyLinkRequestSerializer, responses={201: SurveyLinkSerializer})
+    @action(detail=True, methods=["post"], url_path="survey-link")
+    def survey_link(self, request, pk=None):
+        """A short-lived one-time link to the session's survey, and its QR code: the session's
+        invitation (made now if it has none) with a fresh token that revokes any earlier one.
+        The client's consent applies; the every-Nth and minimum-days rules do not. A repeat
+        with the same `Idempotency-Key` does not show the link again: ask for a new one."""
+        asked = SurveyLinkRequestSerializer(data=request.data or {})
+        asked.is_valid(raise_exception=True)
+        invitation, token, expires_at = services.invitation_link_for_session(
+            session=self.get_object(),
+            lifetime=timedelta(minutes=asked.validated_data["expires_in_minutes"]),
+        )
+        url = survey_url(token)
+        return Response(
+            {
+                "invitation": str(invitation.pk),
+                "url": url,
+                "expires_at": expires_at,
+                "qr_svg": segno.make(url, error="m").svg_inline(scale=4, title="Survey link"),
+            },
+            status=201,
+        )

@@ -7,6 +7,7 @@ from alliance.surveys.api import (
     InstrumentViewSet,
     InvitationViewSet,
     ResponseViewSet,
+    SessionSurveyLinkViewSet,
     SurveyPolicyViewSet,
 )
 
@@ -15,6 +16,7 @@ router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("survey-invitations", InvitationViewSet, basename="survey-invitation")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("clients", ClientAllianceViewSet, basename="client-alliance")
+router.register("sessions", SessionSurveyLinkViewSet, basename="session-survey-link")
 router.register("alliance-summary", AllianceSummaryViewSet, basename="alliance-summary")
 
 survey_policy = SurveyPolicyViewSet.as_view(

@@ -14,6 +14,7 @@ SURVEY_POLICY = {
     # Up to a month after the session; a later survey would ask about another session.
     "send_delay_minutes": Bound(int, 0, 60 * 24 * 30),
     "every_nth_session": Bound(int, 1, 100),
+    "every_n_weeks": Bound(int, 1, 52),
     "min_days_between": Bound(int, 0, 365),
     "reminder_after_hours": Bound(int, 1, 24 * 30, nullable=True),
     "expires_after_hours": Bound(int, 1, 24 * 60),

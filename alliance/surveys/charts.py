@@ -147,13 +147,18 @@ def client_alliance_chart(client: "Client") -> str:
     )
     shown = [r for r in responses if r.instrument.code == latest.code]
     alerts = alert_kinds_by_session(client_id=client.pk)
+
+    def session_alerts(response) -> set:
+        # Answers of the time-based cadence have no session to tie an alert to.
+        return alerts.get(response.session_id, set()) if response.session_id else set()
+
     low, high = latest.total_range
     points = [
         ChartPoint(
             r.answered_at,
             r.total,
-            flagged=bool(alerts.get(r.session_id)) or is_low(r.instrument, r.total, r.answers),
-            alerts=tuple(sorted(alerts.get(r.session_id, ()))),
+            flagged=bool(session_alerts(r)) or is_low(r.instrument, r.total, r.answers),
+            alerts=tuple(sorted(session_alerts(r))),
         )
         for r in shown
     ]

@@ -1,4 +1,5 @@
-"""The emails of surveys, rendered when the outbox delivers them."""
+"""The messages of surveys (emails and `survey.ready` webhooks), rendered when the outbox
+delivers them: each makes the link it carries then, so that no queued row ever holds one."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -7,21 +8,28 @@ from django.utils import translation
 
 from alliance.models import SurveyInvitation
 from alliance.surveys import selectors, services
-from notifications.models import OutboxMessage
-from notifications.rendering import FAILED_FOR_GOOD, RETRIED, on_delivery, renders_email
+from notifications.models import OutboxMessage, WebhookEndpoint
+from notifications.rendering import (
+    FAILED_FOR_GOOD,
+    RETRIED,
+    on_delivery,
+    renders_email,
+    renders_webhook,
+)
 from practice.models import Client
+
+Channel = SurveyInvitation.Channel
 
 
 def survey_url(token: str) -> str:
     return f"{settings.SITE_URL}/s/{token}/"
 
 
-@renders_email(OutboxMessage.Kind.SURVEY_INVITATION)
-@renders_email(OutboxMessage.Kind.SURVEY_REMINDER)
-def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
+def _answerable_invitation(invitation_id) -> SurveyInvitation | None:
+    """The invitation a message carries, while its client may still be asked to answer it."""
     invitation = (
         SurveyInvitation.objects.select_related("client__clinician", "practice")
-        .filter(pk=message.context["invitation"], status__in=SurveyInvitation.ANSWERABLE)
+        .filter(pk=invitation_id, status__in=SurveyInvitation.ANSWERABLE)
         .first()
     )
     if invitation is None:
@@ -29,7 +37,36 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
     client = invitation.client
     if not client.survey_consent or client.status != Client.Status.ACTIVE:
         return None
-    url = survey_url(services.survey_link_issue(invitation=invitation))
+    return invitation
+
+
+@renders_webhook(WebhookEndpoint.Event.SURVEY_READY)
+def survey_ready_data(context: dict) -> dict | None:
+    """For a practice that delivers surveys itself (its SMS, its portal): the one-time link,
+    with ids only, so its system can look up whom to send it to."""
+    invitation = _answerable_invitation(context["invitation"])
+    if invitation is None:
+        return None
+    token = services.survey_link_issue(invitation=invitation, channel=Channel.WEBHOOK)
+    return {
+        "invitation": str(invitation.pk),
+        "client": str(invitation.client_id),
+        "session": str(invitation.session_id) if invitation.session_id else None,
+        "url": survey_url(token),
+        "expires_at": invitation.expires_at.isoformat(),
+        "reminder": bool(context.get("reminder")),
+        "language": selectors.survey_language(invitation.client),
+    }
+
+
+@renders_email(OutboxMessage.Kind.SURVEY_INVITATION)
+@renders_email(OutboxMessage.Kind.SURVEY_REMINDER)
+def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
+    invitation = _answerable_invitation(message.context["invitation"])
+    if invitation is None:
+        return None
+    client = invitation.client
+    url = survey_url(services.survey_link_issue(invitation=invitation, channel=Channel.EMAIL))
     stop_url = f"{url}stop/"
     language = selectors.survey_language(client)
     with translation.override(language):
@@ -39,6 +76,8 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
             "survey_url": url,
             "stop_url": stop_url,
             "reminder": message.kind == OutboxMessage.Kind.SURVEY_REMINDER,
+            # A survey of the time-based cadence asks about the therapy, not one session.
+            "about_a_session": invitation.session_id is not None,
             "language": language,
         }
         subject = render_to_string("alliance/email/survey_subject.txt", context).strip()
@@ -60,10 +99,34 @@ def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
 @on_delivery(FAILED_FOR_GOOD, OutboxMessage.Kind.SURVEY_INVITATION)
 @on_delivery(FAILED_FOR_GOOD, OutboxMessage.Kind.SURVEY_REMINDER)
 def survey_email_failed(message: OutboxMessage) -> None:
-    services.invitation_fail_delivery(invitation_id=message.context["invitation"])
+    services.invitation_fail_delivery(
+        invitation_id=message.context["invitation"], channel=Channel.EMAIL
+    )
 
 
 @on_delivery(RETRIED, OutboxMessage.Kind.SURVEY_INVITATION)
 @on_delivery(RETRIED, OutboxMessage.Kind.SURVEY_REMINDER)
 def survey_email_retried(message: OutboxMessage) -> None:
-    services.invitation_reopen_delivery(invitation_id=message.context["invitation"])
+    services.invitation_reopen_delivery(
+        invitation_id=message.context["invitation"], channel=Channel.EMAIL
+    )
+
+
+def _survey_ready_invitation(message: OutboxMessage) -> str | None:
+    if message.context.get("event") != WebhookEndpoint.Event.SURVEY_READY:
+        return None
+    return message.context["render"]["invitation"]
+
+
+@on_delivery(FAILED_FOR_GOOD, OutboxMessage.Kind.WEBHOOK)
+def survey_ready_failed(message: OutboxMessage) -> None:
+    invitation_id = _survey_ready_invitation(message)
+    if invitation_id is not None:
+        services.invitation_fail_delivery(invitation_id=invitation_id, channel=Channel.WEBHOOK)
+
+
+@on_delivery(RETRIED, OutboxMessage.Kind.WEBHOOK)
+def survey_ready_retried(message: OutboxMessage) -> None:
+    invitation_id = _survey_ready_invitation(message)
+    if invitation_id is not None:
+        services.invitation_reopen_delivery(invitation_id=invitation_id, channel=Channel.WEBHOOK)

@@ -68,13 +68,19 @@ def questionnaire(instrument: Instrument) -> dict:
 def questionnaire_response(response: SurveyResponse) -> dict:
     instrument = response.instrument
     items_by_code = {item["code"]: item for item in instrument.items}
+    # A survey of the time-based cadence belongs to no session: no `encounter` then.
+    encounter = (
+        {"encounter": {"reference": f"Encounter/{response.session_id}"}}
+        if response.session_id
+        else {}
+    )
     return {
         "resourceType": "QuestionnaireResponse",
         "id": str(response.id),
         "questionnaire": f"{questionnaire_url(instrument)}|{instrument.version}",
         "status": "completed",
         "subject": {"reference": f"Patient/{response.client_id}"},
-        "encounter": {"reference": f"Encounter/{response.session_id}"},
+        **encounter,
         "authored": response.answered_at.isoformat(),
         "item": [
             {

@@ -1,9 +1,11 @@
 """Writes for survey policy, instruments, invitations and responses.
 
 A survey's life: `invitation_plan_for_session` (when a session is completed, in the same
-transaction) → `invitation_send` (when due; the email goes through the outbox) →
+transaction) or `invitations_plan_by_weeks` (the time-based cadence, from beat) →
+`invitation_send` (when due; by email and/or a `survey.ready` webhook, through the outbox) →
 `invitation_open` (the client opens the link) → `response_submit` (the client answers), or
-`invitation_expire`.
+`invitation_expire`, or `invitation_fail_delivery` (its delivery failed for good). In the room,
+`invitation_link_for_session` skips the planning: a short-lived link to answer at once.
 """
 
 import zoneinfo
@@ -11,6 +13,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,17 +27,25 @@ from alliance.models import (
 from alliance.surveys import bounds, selectors
 from alliance.surveys.builtin_instruments import DEFAULT_INSTRUMENT_CODE
 from alliance.surveys.scoring import clean_answers, score
-from notifications.models import OutboxMessage
-from notifications.services import client_recipient, outbox_enqueue, webhook_event_enqueue
+from notifications.models import OutboxMessage, WebhookEndpoint
+from notifications.services import (
+    client_recipient,
+    outbox_enqueue,
+    webhook_event_enqueue,
+    webhook_event_enqueue_rendered_at_delivery,
+    webhook_event_is_wanted,
+)
 from practice.bounds import bound_problems
 from practice.errors import Conflict, InvalidInput
-from practice.models import Client, Session
+from practice.models import Client, Practice, Session, SurveyChannel
 from practice.tasking import enqueue_on_commit
 from practice.tenancy import current_practice
 from practice.tokens import hash_token, new_token
 from practice.updates import model_update
 
 Status = SurveyInvitation.Status
+Channel = SurveyInvitation.Channel
+Event = WebhookEndpoint.Event
 
 
 class SurveyClosed(Exception):
@@ -302,8 +313,13 @@ def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
     (`min_days_between`).
     """
     client = Client.objects.select_for_update().get(pk=session.client_id)
-    if not client.survey_consent or client.status != Client.Status.ACTIVE:
+    if (
+        not _may_survey(client)
+        or current_practice().survey_cadence != Practice.SurveyCadence.SESSIONS
+    ):
         return None
+    if SurveyInvitation.objects.filter(session=session).exists():
+        return None  # answered in the room already
     policy = selectors.survey_policy()
     if not _is_nth_completed_session(session, policy.every_nth_session):
         return None
@@ -321,14 +337,27 @@ def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
         .exists()
     ):
         return None
-    instrument = selectors.instrument_current(policy.instrument_code) or (
+    return _invitation_plan(client=client, session=session, send_at=send_at, policy=policy)
+
+
+def _may_survey(client: Client) -> bool:
+    return client.survey_consent and client.status == Client.Status.ACTIVE
+
+
+def _policy_instrument(policy: SurveyPolicy) -> Instrument:
+    return selectors.instrument_current(policy.instrument_code) or (
         selectors.instrument_current(DEFAULT_INSTRUMENT_CODE)
     )
+
+
+def _invitation_plan(
+    *, client: Client, session: Session | None, send_at: datetime, policy: SurveyPolicy
+) -> SurveyInvitation:
     invitation = SurveyInvitation.objects.create(
         practice=current_practice(),
         client=client,
         session=session,
-        instrument=instrument,
+        instrument=_policy_instrument(policy),
         send_at=send_at,
     )
     if send_at <= timezone.now():
@@ -337,6 +366,47 @@ def invitation_plan_for_session(*, session: Session) -> SurveyInvitation | None:
             "alliance.tasks.send_survey_invitation", invitation.practice_id, invitation.pk
         )
     return invitation
+
+
+def invitations_plan_by_weeks(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Under the practice's time-based cadence, plan a survey for every active, consenting
+    client who has had none for `every_n_weeks` weeks, sessions or not. Returns how many.
+
+    Such a survey belongs to no session. Quiet hours, reminders and expiry are the policy's,
+    as for surveys after sessions. Run by beat; a repeat plans nothing more.
+    """
+    if current_practice().survey_cadence != Practice.SurveyCadence.WEEKS:
+        return 0
+    now = now or timezone.now()
+    policy = selectors.survey_policy()
+    recent = SurveyInvitation.objects.filter(
+        client_id=OuterRef("pk"),
+        send_at__gt=now - timedelta(weeks=policy.every_n_weeks),
+    ).exclude(status=Status.CANCELLED)
+    due = (
+        Client.objects.filter(survey_consent=True, status=Client.Status.ACTIVE)
+        .exclude(Exists(recent))
+        .order_by("pk")[:batch_size]
+    )
+    planned = 0
+    for client in due:
+        with transaction.atomic():
+            # Locked, so that two overlapping runs cannot both plan for one client.
+            locked = Client.objects.select_for_update().get(pk=client.pk)
+            if (
+                SurveyInvitation.objects.filter(
+                    client=locked, send_at__gt=now - timedelta(weeks=policy.every_n_weeks)
+                )
+                .exclude(status=Status.CANCELLED)
+                .exists()
+            ):
+                continue
+            send_at = next_send_time_outside_quiet_hours(
+                now, locked.timezone, policy.quiet_hours_start, policy.quiet_hours_end
+            )
+            _invitation_plan(client=locked, session=None, send_at=send_at, policy=policy)
+            planned += 1
+    return planned
 
 
 # Sending
@@ -355,28 +425,131 @@ def invitation_send(*, invitation_id) -> bool:
         if invitation is None:
             return False
         client = invitation.client
-        if not client.survey_consent or client.status != Client.Status.ACTIVE:
+        if not _may_survey(client):
             invitation.status = Status.CANCELLED
+            invitation.save(update_fields=["status", "updated_at"])
+            return False
+        channel = _delivery_channel()
+        if channel is None:
+            # The practice delivers by webhook only, and no endpoint takes `survey.ready`.
+            invitation.status = Status.FAILED
             invitation.save(update_fields=["status", "updated_at"])
             return False
         policy = selectors.survey_policy()
         reminder = policy.reminder_after_hours
         model_update(
             instance=invitation,
-            fields=("status", "sent_at", "expires_at", "remind_at"),
+            fields=("status", "channel", "sent_at", "expires_at", "remind_at"),
             data={
                 "status": Status.SENT,
+                "channel": channel,
                 "sent_at": now,
                 "expires_at": now + timedelta(hours=policy.expires_after_hours),
                 "remind_at": now + timedelta(hours=reminder) if reminder else None,
             },
         )
+        _deliver(invitation, kind=OutboxMessage.Kind.SURVEY_INVITATION)
+        webhook_event_enqueue(event=Event.SURVEY_SENT, data=_invitation_event_data(invitation))
+    return True
+
+
+def _delivery_channel() -> str | None:
+    """How the practice's surveys go out now: its chosen channels, less a webhook that no
+    endpoint would receive."""
+    chosen = set(current_practice().survey_channels)
+    if SurveyChannel.WEBHOOK in chosen and not webhook_event_is_wanted(Event.SURVEY_READY):
+        chosen.discard(SurveyChannel.WEBHOOK)
+    if chosen == {SurveyChannel.EMAIL, SurveyChannel.WEBHOOK}:
+        return Channel.EMAIL_AND_WEBHOOK
+    return Channel(chosen.pop()) if chosen else None
+
+
+def _deliver(invitation: SurveyInvitation, *, kind: str) -> None:
+    """The invitation (or its reminder) by each of its channels. The link is made when each
+    message is delivered, so no queued row ever holds one."""
+    if invitation.channel in (Channel.EMAIL, Channel.EMAIL_AND_WEBHOOK):
         outbox_enqueue(
-            kind=OutboxMessage.Kind.SURVEY_INVITATION,
-            recipient=client_recipient(client),
+            kind=kind,
+            recipient=client_recipient(invitation.client),
             context={"invitation": str(invitation.pk)},
         )
-    return True
+    if invitation.channel in (Channel.WEBHOOK, Channel.EMAIL_AND_WEBHOOK):
+        webhook_event_enqueue_rendered_at_delivery(
+            event=Event.SURVEY_READY,
+            context={
+                "invitation": str(invitation.pk),
+                "reminder": kind == OutboxMessage.Kind.SURVEY_REMINDER,
+            },
+        )
+
+
+def _invitation_event_data(invitation: SurveyInvitation) -> dict:
+    return {
+        "invitation": str(invitation.pk),
+        "client": str(invitation.client_id),
+        "session": str(invitation.session_id) if invitation.session_id else None,
+        "status": invitation.status,
+        "channel": invitation.channel,
+    }
+
+
+IN_SESSION_REOPENABLE = (
+    Status.PLANNED,
+    Status.SENT,
+    Status.OPENED,
+    Status.CANCELLED,
+    Status.FAILED,
+)
+
+
+@transaction.atomic
+def invitation_link_for_session(
+    *, session: Session, lifetime: timedelta
+) -> tuple[SurveyInvitation, str, datetime]:
+    """A link for answering in the room: the session's invitation (made now if it has none)
+    with a fresh token that revokes any earlier one. Returns the invitation, the token and
+    when the link expires.
+
+    Consent applies; the every-Nth and minimum-days rules do not, since the clinician asks.
+    """
+    if session.status not in (Session.Status.SCHEDULED, Session.Status.COMPLETED):
+        raise Conflict(f"This session is {session.get_status_display().lower()}.")
+    client = Client.objects.select_for_update().get(pk=session.client_id)
+    if not _may_survey(client):
+        raise Conflict(
+            "This client is not surveyed: they have not consented, stopped surveys themselves, "
+            "or are discharged."
+        )
+    now = timezone.now()
+    link_expires_at = now + lifetime
+    invitation = SurveyInvitation.objects.select_for_update().filter(session=session).first()
+    if invitation is not None and invitation.status not in IN_SESSION_REOPENABLE:
+        raise Conflict(f"This session's survey is {invitation.status}.")
+    # It is being answered in the room: no reminder.
+    in_the_room = {"channel": Channel.IN_SESSION, "remind_at": None}
+    newly_sent = invitation is None or invitation.status not in SurveyInvitation.ANSWERABLE
+    sent_now = {"status": Status.SENT, "sent_at": now, "expires_at": link_expires_at}
+    if invitation is None:
+        invitation = SurveyInvitation.objects.create(
+            practice=current_practice(),
+            client=client,
+            session=session,
+            instrument=_policy_instrument(selectors.survey_policy()),
+            send_at=now,
+            **in_the_room,
+            **sent_now,
+        )
+    else:
+        changes = in_the_room | (
+            sent_now if newly_sent else {"expires_at": max(invitation.expires_at, link_expires_at)}
+        )
+        model_update(instance=invitation, fields=tuple(changes), data=changes)
+    if newly_sent:
+        webhook_event_enqueue(event=Event.SURVEY_SENT, data=_invitation_event_data(invitation))
+    token = survey_link_issue(
+        invitation=invitation, channel=Channel.IN_SESSION, expires_at=link_expires_at
+    )
+    return invitation, token, link_expires_at
 
 
 def invitation_remind(*, invitation_id) -> bool:
@@ -403,45 +576,52 @@ def invitation_remind(*, invitation_id) -> bool:
             return False
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at", "updated_at"])
-        outbox_enqueue(
-            kind=OutboxMessage.Kind.SURVEY_REMINDER,
-            recipient=client_recipient(invitation.client),
-            context={"invitation": str(invitation.pk)},
-        )
+        _deliver(invitation, kind=OutboxMessage.Kind.SURVEY_REMINDER)
     return True
 
 
-def survey_link_issue(*, invitation: SurveyInvitation) -> str:
-    """A new link for the invitation, revoking every earlier one: whichever email carried
-    them, a client holds one live link per invitation. Returns the token, which is stored
-    only as its hash."""
-    SurveyLink.objects.filter(invitation=invitation, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
+def survey_link_issue(
+    *, invitation: SurveyInvitation, channel: str, expires_at: datetime | None = None
+) -> str:
+    """A new link for the invitation, revoking the earlier ones of its channel (a link shown in
+    the session revokes every other): whichever message carried them, a client holds one live
+    link per invitation and channel. Returns the token, which is stored only as its hash."""
+    earlier = SurveyLink.objects.filter(invitation=invitation, revoked_at=None)
+    if channel != Channel.IN_SESSION:
+        earlier = earlier.filter(channel=channel)
+    earlier.update(revoked_at=timezone.now())
     token = new_token()
     SurveyLink.objects.create(
-        practice=invitation.practice, invitation=invitation, token_hash=hash_token(token)
+        practice=invitation.practice,
+        invitation=invitation,
+        token_hash=hash_token(token),
+        channel=channel,
+        expires_at=expires_at,
     )
     return token
 
 
-def invitation_fail_delivery(*, invitation_id) -> bool:
-    """The invitation's email, or its reminder (whose link replaced the first), failed for
-    good: close it as `failed`, which no rule counts as the client's non-response."""
+def invitation_fail_delivery(*, invitation_id, channel: str) -> bool:
+    """The invitation's message by `channel` (its email or reminder, whose link replaced the
+    first, or its `survey.ready` webhook) failed for good: close it as `failed`, which no rule
+    counts as the client's non-response. One that went by both channels stays open."""
     now = timezone.now()
     failed = SurveyInvitation.objects.filter(
-        pk=invitation_id, status__in=SurveyInvitation.ANSWERABLE
+        pk=invitation_id, status__in=SurveyInvitation.ANSWERABLE, channel=channel
     ).update(status=Status.FAILED, updated_at=now)
-    SurveyLink.objects.filter(invitation_id=invitation_id, revoked_at=None).update(revoked_at=now)
+    if failed:
+        SurveyLink.objects.filter(invitation_id=invitation_id, revoked_at=None).update(
+            revoked_at=now
+        )
     return bool(failed)
 
 
-def invitation_reopen_delivery(*, invitation_id) -> bool:
-    """An admin retries the failed email of an invitation that has not expired: it is open to
-    answer again, and the retried email carries its one live link."""
+def invitation_reopen_delivery(*, invitation_id, channel: str) -> bool:
+    """An admin retries the failed message of an invitation that has not expired: it is open
+    to answer again, and the retried message carries its one live link."""
     now = timezone.now()
     failed = SurveyInvitation.objects.filter(
-        pk=invitation_id, status=Status.FAILED, expires_at__gt=now
+        pk=invitation_id, status=Status.FAILED, channel=channel, expires_at__gt=now
     )
     reopened = failed.filter(opened_at=None).update(status=Status.SENT, updated_at=now)
     reopened += failed.exclude(opened_at=None).update(status=Status.OPENED, updated_at=now)
@@ -458,6 +638,10 @@ def invitation_expire(*, invitation_id) -> bool:
             expires_at__lte=timezone.now(),
         ).update(status=Status.EXPIRED, updated_at=timezone.now())
         if expired:
+            invitation = SurveyInvitation.objects.get(pk=invitation_id)
+            webhook_event_enqueue(
+                event=Event.SURVEY_EXPIRED, data=_invitation_event_data(invitation)
+            )
             enqueue_on_commit(
                 "alliance.tasks.evaluate_non_response", current_practice().pk, invitation_id
             )
@@ -541,7 +725,7 @@ def response_submit(
                 "response": str(response.pk),
                 "invitation": str(invitation.pk),
                 "client": str(response.client_id),
-                "session": str(response.session_id),
+                "session": str(response.session_id) if response.session_id else None,
                 "instrument": instrument.code,
                 "version": instrument.version,
             },
@@ -552,9 +736,32 @@ def response_submit(
         return response
 
 
+@transaction.atomic
 def client_opt_out_of_surveys(*, client: Client) -> int:
-    """The client asked for no more surveys: record it and cancel what is still planned."""
-    Client.objects.filter(pk=client.pk).update(survey_consent=False, updated_at=timezone.now())
+    """The client asked for no more surveys: record it (so that the practice's system cannot
+    give consent back), cancel what is still planned, and tell the practice's system."""
+    now = timezone.now()
+    stopped = Client.objects.filter(pk=client.pk, opted_out_at=None).update(
+        survey_consent=False, opted_out_at=now, updated_at=now
+    )
+    if stopped:
+        webhook_event_enqueue(
+            event=Event.CLIENT_OPTED_OUT,
+            data={
+                "client": str(client.pk),
+                "survey_consent": False,
+                "opted_out_at": now.isoformat(),
+            },
+        )
     return SurveyInvitation.objects.filter(client=client, status=Status.PLANNED).update(
-        status=Status.CANCELLED, updated_at=timezone.now()
+        status=Status.CANCELLED, updated_at=now
+    )
+
+
+def client_opt_back_in_to_surveys(*, client: Client) -> bool:
+    """The client, from a link they hold, confirmed they want surveys again."""
+    return bool(
+        Client.objects.filter(pk=client.pk)
+        .exclude(opted_out_at=None)
+        .update(survey_consent=True, opted_out_at=None, updated_at=timezone.now())
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alliance.models import SurveyInvitation
 from alliance.surveys import services
+from practice.models import Practice
 from practice.tasking import enqueue_now_rollback_unsafe, task_in_practice_scope
 
 Status = SurveyInvitation.Status
@@ -66,3 +67,17 @@ def expire_overdue_invitations() -> None:
         status__in=SurveyInvitation.ANSWERABLE,
         expires_at__lte=timezone.now(),
     )
+
+
+@shared_task(name="alliance.tasks.plan_surveys_by_weeks", acks_late=True, ignore_result=True)
+@task_in_practice_scope
+def plan_surveys_by_weeks() -> None:
+    services.invitations_plan_by_weeks()
+
+
+@shared_task(name="alliance.tasks.plan_time_based_surveys", ignore_result=True)
+def plan_time_based_surveys() -> None:
+    """Beat's job: each practice on the time-based cadence plans what has come due."""
+    weekly = Practice.objects.filter(survey_cadence=Practice.SurveyCadence.WEEKS)
+    for practice_id in weekly.values_list("id", flat=True):
+        enqueue_now_rollback_unsafe("alliance.tasks.plan_surveys_by_weeks", practice_id)

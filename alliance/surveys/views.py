@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -101,6 +101,8 @@ def survey(request, token: str):
     with _in_the_links_practice_and_language(link) as language:
         if link.revoked_at is not None:
             return _closed(request, "replaced", language)
+        if link.expires_at is not None and link.expires_at <= timezone.now():
+            return _closed(request, "expired", language)  # a link shown in the session
         context = _page_context(invitation, language)
         try:
             if request.method == "GET":
@@ -137,8 +139,28 @@ def stop_surveys(request, token: str):
     if link is None:
         return _miss(request)
     with _in_the_links_practice_and_language(link) as language:
-        context = {"language": language, "practice_name": link.practice.name}
+        context = {"language": language, "practice_name": link.practice.name, "token": token}
         if request.method == "POST":
             services.client_opt_out_of_surveys(client=link.invitation.client)
             return render(request, "alliance/surveys_stopped.html", context)
         return render(request, "alliance/stop_surveys.html", context)
+
+
+@page_headers
+@require_http_methods(["GET", "POST"])
+def resume_surveys(request, token: str):
+    """The client's way back after stopping surveys: from a link they hold, confirmed with a
+    POST (a link fetched by a mail scanner changes nothing). Only the client can undo their
+    own opt-out; the practice's system cannot."""
+    link = _find_link(token)
+    if link is None:
+        return _miss(request)
+    with _in_the_links_practice_and_language(link) as language:
+        client = link.invitation.client
+        context = {"language": language, "practice_name": link.practice.name}
+        if request.method == "POST":
+            services.client_opt_back_in_to_surveys(client=client)
+            return render(request, "alliance/surveys_resumed.html", context)
+        if client.opted_out_at is None:
+            return render(request, "alliance/surveys_resumed.html", context)
+        return render(request, "alliance/resume_surveys.html", context)

@@ -113,11 +113,12 @@ def test_an_smtp_server_refusing_leads_to_retries_then_a_visible_failure_then_an
     publish_to, smtp_server, start_worker, client
 ):
     _, api, sessions = _practice_with_sessions(1)
-    # OUTBOX_MAX_ATTEMPTS is 3 for the test workers: two temporary refusals, then a permanent.
+    # OUTBOX_MAX_ATTEMPTS is 3 for the test workers: two temporary refusals, then a permanent
+    # one of the message (a refused mailbox would suppress the address instead).
     smtp_server.refusals = [
         "451 4.3.0 Try again later",
         "451 4.3.0 Try again later",
-        "550 5.1.1 Mailbox unavailable",
+        "554 5.7.1 Message refused",
     ]
     start_worker()
 
@@ -138,6 +139,6 @@ def test_an_smtp_server_refusing_leads_to_retries_then_a_visible_failure_then_an
 
     assert len(failed) == 1
     assert failed[0]["attempts"] == 3
-    assert "550" in failed[0]["last_error"]
+    assert "554" in failed[0]["last_error"]
     assert smtp_server.count() == 1
     wait_for(lambda: _sent_count() == 1, timeout=30, what="the retry to be recorded")

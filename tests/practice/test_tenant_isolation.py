@@ -7,8 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
-from notifications.models import OutboxMessage, WebhookEndpoint
-from notifications.services import webhook_endpoint_create
+from notifications.models import OutboxMessage, SuppressedAddress, WebhookEndpoint
+from notifications.services import address_suppress, webhook_endpoint_create
 from practice.imports import bulk_import_create
 from practice.models import BulkImport, Client, Clinician, Membership, Session
 from practice.tenancy import practice_scope
@@ -26,6 +26,7 @@ OBJECT_FIXTURES = {
     "client": "client_a",
     "client-alliance": "client_a",
     "session": "session_a",
+    "session-survey-link": "session_a",
     "instrument": "own_instrument_a",
     "survey-invitation": "invitation_a",
     "response": "response_a",
@@ -33,6 +34,7 @@ OBJECT_FIXTURES = {
     "alert": "alert_a",
     "webhook": "webhook_a",
     "import": "import_a",
+    "suppression": "suppression_a",
 }
 MODELS = {
     "member": Membership,
@@ -41,6 +43,7 @@ MODELS = {
     "client": Client,
     "client-alliance": Client,
     "session": Session,
+    "session-survey-link": Session,
     "instrument": Instrument,
     "survey-invitation": SurveyInvitation,
     "response": SurveyResponse,
@@ -48,6 +51,7 @@ MODELS = {
     "alert": Alert,
     "webhook": WebhookEndpoint,
     "import": BulkImport,
+    "suppression": SuppressedAddress,
 }
 LOOKUP = re.compile(r"\(\?P<(\w+)>")
 ANY_BODY = {"name": "Taken over", "active": False, "status": "discharged", "duration_minutes": 5}
@@ -88,6 +92,12 @@ def import_a(practice_a):
             record_type="clinician",
             process=False,
         )
+
+
+@pytest.fixture
+def suppression_a(practice_a):
+    with practice_scope(practice_a.practice):
+        return address_suppress(address="gone@example.org", reason="bounced")
 
 
 @pytest.fixture
@@ -198,10 +208,11 @@ def test_the_matrix_covers_every_api_route_with_an_id():
         "webhooks",
         "deletions",
         "imports",
+        "suppressions",
     ],
 )
 def test_lists_never_contain_another_practices_rows(
-    api_b, response_a, alert_a, webhook_a, import_a, resource
+    api_b, response_a, alert_a, webhook_a, import_a, suppression_a, resource
 ):
     response = api_b.get(f"/api/v1/{resource}/")
 

@@ -68,6 +68,9 @@ def test_a_failed_survey_never_counts_toward_non_response(
             if day == 11:
                 with refused_mail():
                     send_survey(practice_a.practice, client_a)
+                # The refused address went on the suppression list; the client gave it again.
+                [suppressed] = api_a.get("/api/v1/suppressions/").json()["results"]
+                api_a.delete(f"/api/v1/suppressions/{suppressed['id']}/")
             else:
                 make_sent_invitation(practice_a.practice, client_a)
         with (
@@ -82,11 +85,14 @@ def test_a_failed_survey_never_counts_toward_non_response(
 
 
 def test_an_admins_retry_of_a_failed_survey_email_reopens_the_invitation(
-    client, practice_a, client_a, refused_mail
+    client, api_a, practice_a, client_a, refused_mail
 ):
     with refused_mail():
         invitation = send_survey(practice_a.practice, client_a)
     message = OutboxMessage.across_practices_unsafe.get(kind="survey_invitation")
+    # The refused address went on the suppression list; the client gave it again.
+    [suppressed] = api_a.get("/api/v1/suppressions/").json()["results"]
+    api_a.delete(f"/api/v1/suppressions/{suppressed['id']}/")
 
     with practice_scope(practice_a.practice):
         notification_services.message_retry(message=message)

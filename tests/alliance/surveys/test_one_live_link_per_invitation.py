@@ -69,7 +69,7 @@ def test_a_reminders_link_replaces_the_first(client, practice_a, client_a):
 def test_the_stop_link_of_a_replaced_email_still_stops_surveys(client, practice_a, client_a):
     invitation, first = make_sent_invitation(practice_a.practice, client_a)
     with practice_scope(practice_a.practice):
-        survey_services.survey_link_issue(invitation=invitation)
+        survey_services.survey_link_issue(invitation=invitation, channel="email")
 
     assert client.post(f"/s/{first}/stop/").status_code == 200
     client_a.refresh_from_db()

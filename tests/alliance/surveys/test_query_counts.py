@@ -16,9 +16,10 @@ ALL_TENS = {"comfort": "10", "respect": "10", "heard": "10", "goals": "10", "pro
 GET_PAGE = 4
 # Answering: as opening, then closing the invitation once, the response and its webhook rows.
 POST_PAGE = 8
-# Completing: the compare-and-swap, then planning the survey by the practice's policy, and
-# looking for the client's prompts, which the session closes.
-COMPLETE_SESSION = 11
+# Completing: the compare-and-swap, a look for a survey made in the room already, planning
+# the survey by the practice's policy, and looking for the client's prompts, which the session
+# closes.
+COMPLETE_SESSION = 12
 
 
 @pytest.fixture

@@ -67,6 +67,7 @@ def _admin_form(policy: SurveyPolicy, **changes) -> dict:
         "instrument_code": policy.instrument_code,
         "send_delay_minutes": policy.send_delay_minutes,
         "every_nth_session": policy.every_nth_session,
+        "every_n_weeks": policy.every_n_weeks,
         "min_days_between": policy.min_days_between,
         "reminder_after_hours": policy.reminder_after_hours or "",
         "expires_after_hours": policy.expires_after_hours,
