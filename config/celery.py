@@ -3,8 +3,11 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from django.conf import settings
+from django.db import connection
+
+from config.beat_lock import wait_for_beat_lock
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -50,3 +53,14 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
     },
 }
+
+
+# The connection that holds the beat lock, kept open for the life of the beat process.
+_beat_lock_holders = []
+
+
+@signals.beat_init.connect
+def _run_as_the_only_beat(sender=None, **kwargs) -> None:
+    """Beat starts ticking only once it holds the beat lock (`config/beat_lock.py`)."""
+    if connection.vendor == "postgresql":
+        _beat_lock_holders.append(wait_for_beat_lock())

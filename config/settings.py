@@ -209,6 +209,8 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 # How often beat looks for surveys that have come due (sending is by due time, not countdown).
 SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=30)
+# A standby beat tries for the beat lock this often (config/beat_lock.py).
+BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=5)
 
 # Rate-limit counters must be shared by every web process, so they live in Redis whenever a
 # Redis is configured; a single `make run` process keeps them in memory.
