@@ -16,10 +16,31 @@ PROJECT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's worker processes have used so far.
+
+        Unlike requests per second, CPU per request hardly moves when other work shares the
+        machine, so the bench reports both.
+        """
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ticks = 0
+        for child in children:
+            # Fields after the command name: utime and stime are the 12th and 13th.
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def gunicorn_server(extra_env: dict | None = None):
     """gunicorn as documented, run from the project folder (so `gunicorn.conf.py` applies), on
-    the service's application with the bench's bare views mounted; yields the base URL."""
+    the service's application with the bench's bare views mounted."""
     port = free_port()
     env = (
         os.environ
@@ -40,7 +61,7 @@ def gunicorn_server(extra_env: dict | None = None):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server)
-        yield base
+        yield Server(base, server)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -61,11 +82,13 @@ def _wait_until_up(base: str, server: subprocess.Popen, timeout: float = 30) -> 
 
 @dataclass
 class LoadResult:
+    requests: int
     requests_per_second: float
     non_2xx: int
     p99_ms: float
 
 
+_REQUESTS = re.compile(r"(\d+) requests in")
 _RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _P99 = re.compile(r"\s99%\s+([\d.]+)(us|ms|s)\b")
@@ -86,6 +109,7 @@ def wrk(url: str, *, key: str | None, connections: int, seconds: int) -> LoadRes
     non_2xx = _NON_2XX.search(output)
     p99 = _P99.search(output)
     return LoadResult(
+        requests=int(_REQUESTS.search(output).group(1)),
         requests_per_second=float(rate.group(1)),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         p99_ms=float(p99.group(1)) * _UNIT_MS[p99.group(2)] if p99 else float("nan"),

@@ -33,7 +33,7 @@ from practice.models import APIKey, Client, Practice, Session  # noqa: E402
 from practice.services import api_key_create  # noqa: E402
 from practice.tenancy import practice_scope  # noqa: E402
 
-console = Console(width=150)
+console = Console(width=200)
 
 
 @dataclass
@@ -96,41 +96,62 @@ def _table(title: str, columns: list[str]) -> Table:
 
 
 def bench_reads(
-    base: str, practices: list[BenchPractice], levels: list[int], seconds: int, rounds: int
+    server, practices: list[BenchPractice], levels: list[int], seconds: int, rounds: int
 ):
-    """req/s of each API read against the bare view and /healthz, per concurrency level; and
-    each practice's rate, to compare a small practice with a large one.
+    """Each API read against the bare view and /healthz, per concurrency level, as requests
+    per second and as the web workers' CPU time per request; and the same for a small and a
+    large practice.
 
     What is compared runs back to back, and each figure is the best of `rounds` runs, so that
     a burst of other work on a shared machine weighs on both sides of a ratio alike.
     """
     rates: dict[tuple, float] = {}
+    cpu: dict[tuple, float] = {}
     errors = 0
 
-    def measure(label: tuple, url: str, key: str | None, connections: int) -> None:
+    def measure(label: tuple, path: str, key: str | None, connections: int) -> None:
         nonlocal errors
-        result = http_load.wrk(url, key=key, connections=connections, seconds=seconds)
+        before = server.worker_cpu_seconds()
+        result = http_load.wrk(
+            server.base + path, key=key, connections=connections, seconds=seconds
+        )
+        per_request = (server.worker_cpu_seconds() - before) / max(result.requests, 1)
         rates[label] = max(rates.get(label, 0.0), result.requests_per_second)
+        cpu[label] = min(cpu.get(label, float("inf")), per_request)
         errors += result.non_2xx
 
     for connections in levels:
         for _ in range(rounds):
-            measure(("healthz", connections), f"{base}/healthz", None, connections)
+            measure(("healthz", connections), "/healthz", None, connections)
             for index in range(len(read_paths(practices[0]))):
                 for p in practices:
                     name, api, bare = read_paths(p)[index]
-                    measure((p.label, name, "api", connections), base + api, p.key, connections)
-                    measure((p.label, name, "bare", connections), base + bare, p.key, connections)
+                    measure((p.label, name, "api", connections), api, p.key, connections)
+                    measure((p.label, name, "bare", connections), bare, p.key, connections)
     for connections in levels:
-        health = rates[("healthz", connections)]
+        health, health_cpu = rates[("healthz", connections)], cpu[("healthz", connections)]
         table = _table(
-            f"API reads, {connections} connections (/healthz {health:,.0f} req/s)",
-            ["path", "practice", "API req/s", "bare req/s", "API/bare", "API//healthz"],
+            f"API reads, {connections} connections (/healthz {health:,.0f} req/s, "
+            f"{health_cpu * 1000:.2f} ms CPU)",
+            [
+                "path",
+                "practice",
+                "API req/s",
+                "bare req/s",
+                "API/bare",
+                "API//healthz",
+                "API CPU ms",
+                "bare CPU ms",
+                "API/bare by CPU",
+                "API//healthz by CPU",
+            ],
         )
         for p in practices:
             for name, _, _ in read_paths(p):
-                api = rates[(p.label, name, "api", connections)]
-                bare = rates[(p.label, name, "bare", connections)]
+                api, bare = (rates[(p.label, name, kind, connections)] for kind in ("api", "bare"))
+                api_cpu, bare_cpu = (
+                    cpu[(p.label, name, kind, connections)] for kind in ("api", "bare")
+                )
                 table.add_row(
                     name,
                     p.label,
@@ -138,19 +159,37 @@ def bench_reads(
                     f"{bare:,.0f}",
                     f"{api / bare:.2f}",
                     f"{api / health:.3f}",
+                    f"{api_cpu * 1000:.2f}",
+                    f"{bare_cpu * 1000:.2f}",
+                    f"{bare_cpu / api_cpu:.2f}",
+                    f"{health_cpu / api_cpu:.3f}",
                 )
         console.print(table)
     if len(practices) == 2:
         small, large = practices
         table = _table(
             f"Small ({small.sessions:,} sessions) vs large ({large.sessions:,} sessions) practice",
-            ["path", "connections", "small req/s", "large req/s", "cost large/small"],
+            [
+                "path",
+                "connections",
+                "small req/s",
+                "large req/s",
+                "cost large/small",
+                "cost large/small by CPU",
+            ],
         )
         for connections in levels:
             for name, _, _ in read_paths(small):
-                a = rates[(small.label, name, "api", connections)]
-                b = rates[(large.label, name, "api", connections)]
-                table.add_row(name, str(connections), f"{a:,.0f}", f"{b:,.0f}", f"{a / b:.2f}")
+                a, b = (rates[(p.label, name, "api", connections)] for p in practices)
+                a_cpu, b_cpu = (cpu[(p.label, name, "api", connections)] for p in practices)
+                table.add_row(
+                    name,
+                    str(connections),
+                    f"{a:,.0f}",
+                    f"{b:,.0f}",
+                    f"{a / b:.2f}",
+                    f"{b_cpu / a_cpu:.2f}",
+                )
         console.print(table)
     console.print(f"non-2xx answers during the API runs: {errors}")
 
@@ -233,8 +272,8 @@ def main() -> None:
     practices = [BenchPractice.prepare("small", small_id), BenchPractice.prepare("large", large_id)]
     try:
         if "reads" in sections:
-            with http_load.gunicorn_server() as base:
-                bench_reads(base, practices, levels, args.seconds, args.rounds)
+            with http_load.gunicorn_server() as server:
+                bench_reads(server, practices, levels, args.seconds, args.rounds)
         if "writes" in sections:
             bench_writes(practices[0], args.writes)
         if "alerts" in sections:
