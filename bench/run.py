@@ -21,6 +21,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 # With DEBUG off the service refuses to start without an email server; the bench sends none.
 os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The bench sends its emails to its own SMTP server (the delivery section); nothing else mails.
+os.environ.setdefault("EMAIL_URL", "dummymail://")
 django.setup()
 
 from django.db import connection  # noqa: E402
