@@ -354,6 +354,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Practi
         instrument = services.instrument_create(**serializer.validated_data)
         return Response(InstrumentSerializer(instrument).data, status=201)
 
+    @extend_schema(request=InstrumentUpdateSerializer, responses=InstrumentSerializer)
     def partial_update(self, request, code=None):
         instrument = self.get_object()
         serializer = InstrumentUpdateSerializer(instrument, data=request.data, partial=True)
