@@ -276,7 +276,7 @@ def _client_to_create(external_id: str, fields: dict) -> dict:
     return {"external_id": external_id, "timezone_name": fields.pop("timezone", None), **fields}
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def clients_create_by_external_id(*, records: dict[str, dict]) -> list[Client]:
     """Create many clients in one insert, each as `client_upsert` would create it (bulk
     imports: `records` maps external ids no client has yet to their fields). An invalid record
@@ -433,8 +433,7 @@ def _book(bookings: list[dict]) -> list[Session]:
     return sessions
 
 
-# Without a savepoint of its own: inside another transaction (an upsert), that one's rolls back.
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def session_create(**booking) -> Session:
     """Book a session, or record one from the past in its final state (the fields
     `_new_session` takes, but its number)."""
@@ -449,7 +448,7 @@ def _session_to_create(external_id: str, fields: dict) -> dict:
     return {"external_id": external_id, **fields}
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def sessions_create_by_external_id(*, records: dict[str, dict]) -> list[Session]:
     """Create many sessions in one insert, each as `session_upsert` would create it (bulk
     imports: `records` maps external ids no session has yet to their fields). An invalid
