@@ -120,34 +120,28 @@ def _act(request, alert, act, **forms_):
     return HttpResponseRedirect(f"/app/alerts/{alert.pk}/", status=303)
 
 
+def _act_with_note(request, alert_id, *, prefix: str, service):
+    """An action whose form is one optional note, prefixed as its form on the alert page."""
+    alert = _alert_or_404(request, alert_id)
+    form = NoteForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _alert_page(request, alert, status=400, **{f"{prefix}_form": form})
+    actor = Actor(member=request.member)
+    return _act(request, alert, lambda: service(alert=alert, actor=actor, **form.cleaned_data))
+
+
 @require_POST
 @member_page
 def acknowledge_page(request, alert_id):
-    alert = _alert_or_404(request, alert_id)
-    form = NoteForm(request.POST, prefix="acknowledge")
-    if not form.is_valid():
-        return _alert_page(request, alert, status=400, acknowledge_form=form)
-    actor = Actor(member=request.member)
-    return _act(
-        request,
-        alert,
-        lambda: services.alert_acknowledge(alert=alert, actor=actor, **form.cleaned_data),
+    return _act_with_note(
+        request, alert_id, prefix="acknowledge", service=services.alert_acknowledge
     )
 
 
 @require_POST
 @member_page
 def resolve_page(request, alert_id):
-    alert = _alert_or_404(request, alert_id)
-    form = NoteForm(request.POST, prefix="resolve")
-    if not form.is_valid():
-        return _alert_page(request, alert, status=400, resolve_form=form)
-    actor = Actor(member=request.member)
-    return _act(
-        request,
-        alert,
-        lambda: services.alert_resolve(alert=alert, actor=actor, **form.cleaned_data),
-    )
+    return _act_with_note(request, alert_id, prefix="resolve", service=services.alert_resolve)
 
 
 @require_POST
