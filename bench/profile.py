@@ -1,5 +1,7 @@
 """Where one API path spends its time, in process: `python -m bench.profile PATH`.
 
+The bench's bare views are mounted too, so `/bare/...` profiles the reference of a path.
+
 Requests go through Django's test client with a key of a seeded practice (as `make bench`
 picks them), after a warm-up; pyinstrument prints the profile of the measured requests, and
 the mean time per request is printed last.
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ROOT_URLCONF = "bench.urls"
     small_id, large_id = seeded_practices()
     p = BenchPractice.prepare(args.practice, small_id if args.practice == "small" else large_id)
     path = args.path.format(client=p.client_id)
