@@ -41,7 +41,10 @@ def alert_rules() -> dict:
 
 
 def alert_list() -> QuerySet[Alert]:
-    return Alert.objects.prefetch_related("actions")
+    # The same query as `prefetch_related("actions")`, but given its rows' query, Django does
+    # not build a practice-scoped query for each alert of the page only to drop it unrun: that
+    # was a third of the alerts page.
+    return Alert.objects.prefetch_related(Prefetch("actions", queryset=AlertAction.objects.all()))
 
 
 def active_alerts(*, client) -> dict[str, Alert]:
