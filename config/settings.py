@@ -303,7 +303,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "practice.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "practice.listing.FilterBackend",
         "practice.listing.ChangesFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["practice.renderers.FastJSONRenderer"],

@@ -13,6 +13,7 @@ from practice import selectors, services
 from practice.api_base import PracticeScopedViewSet, ReadOnlyRecordViewSet
 from practice.listing import (
     REASONABLE_TIME_MESSAGE,
+    FilterBackend,
     is_reasonable_time,
     parse_aware_datetime,
     parse_time_or_none,
@@ -482,7 +483,7 @@ class DeletionViewSet(mixins.ListModelMixin, PracticeScopedViewSet):
     model = Tombstone
     serializer_class = TombstoneSerializer
     filterset_class = TombstoneFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = OldestErasureFirst
 
     def select_records(self):

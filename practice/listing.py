@@ -1,9 +1,11 @@
 """What every list takes besides its own filters: `?updated_since=` and `?ordering=`."""
 
+import functools
 from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils.dateparse import parse_datetime
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
@@ -120,3 +122,30 @@ class ChangesFilter(BaseFilterBackend):
 
 def _field_names(model) -> set[str]:
     return {field.name for field in model._meta.get_fields()}
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with each filter set's form class built once per class.
+
+    django-filter builds the form class again for every filtered request (every filter's form
+    field with its label, then the class itself): three quarters of filtering a list by client.
+    The form class holds only the fields' definitions, which each form copies when it is made,
+    so one class per filter set serves every request alike.
+    """
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        return _form_class_built_once(filterset_class) if filterset_class else None
+
+
+class _FormClassBuiltOnce:
+    def get_form_class(self):
+        filterset_class = type(self)
+        if "form_class" not in vars(filterset_class):
+            filterset_class.form_class = super().get_form_class()
+        return filterset_class.form_class
+
+
+@functools.cache
+def _form_class_built_once(filterset_class):
+    return type(filterset_class.__name__, (_FormClassBuiltOnce, filterset_class), {})
