@@ -19,6 +19,29 @@ from alliance.alerts.rules import PROMPT, Answer, Finding, Scale
 
 OPEN, ACKNOWLEDGED = "open", "acknowledged"
 
+# What the rules see of an episode: a year of weekly answers after the drop rule's baseline,
+# and every answer of the no-progress window. Each rule looks back less than that (the level
+# before a run, the run, a low streak, six months of progress), so an evaluation costs the
+# same after 60 answers or 600; only a fall sustained for longer than a year is by then the
+# client's level (the drop rule measures new falls against it, and a level below the cut-off
+# is still a `low_score` finding).
+RUN_ANSWERS_IN_VIEW = 52
+
+
+def answers_in_view(settings: dict) -> int:
+    """How many of the episode's latest answers the rules see, at least."""
+    return settings["drop"]["baseline_answers"] + RUN_ANSWERS_IN_VIEW
+
+
+def in_view(history: Sequence[Answer], settings: dict) -> Sequence[Answer]:
+    """The part of `history` (the episode, oldest first) the rules look at: its latest
+    `answers_in_view` answers and every answer of the no-progress window."""
+    start = max(0, len(history) - answers_in_view(settings))
+    window_from = rules.no_progress_since(history[-1].answered_at, settings["no_progress"])
+    while start and history[start - 1].answered_at >= window_from:
+        start -= 1
+    return history[start:] if start else history
+
 
 @dataclass(frozen=True)
 class ActiveAlert:
@@ -60,8 +83,10 @@ class Context:
 
 
 def findings_for_answer(history: Sequence[Answer], context: Context) -> list[Finding]:
-    """Every enabled rule's finding on the latest answer of `history`."""
+    """Every enabled rule's finding on the latest answer of `history`, from what it sees of
+    it (`in_view`)."""
     settings = context.rules
+    history = in_view(history, settings)
     scale = history[-1].instrument.scale
     found = [
         rules.low_score(history, settings["low_score"])
@@ -83,9 +108,12 @@ def findings_for_answer(history: Sequence[Answer], context: Context) -> list[Fin
 def _is_new_evidence(finding: Finding, acknowledged: ActiveAlert, settings: dict) -> bool:
     """Whether a finding tells the clinician something the acknowledged alert did not: a new
     run of evidence (a fall after recovery, a new request, a new streak), or, for a drop, a
-    further fall of `further_fall_spreads` usual variations."""
+    further fall of `further_fall_spreads` usual variations. A streak as long as what the
+    rules see began before it: it is the streak the acknowledged alert was about, whatever its
+    first answer in view."""
     before, now = acknowledged.evidence, finding.evidence
-    if now.get("since") != before.get("since"):
+    began_out_of_view = now.get("consecutive", 0) >= answers_in_view(settings)
+    if now.get("since") != before.get("since") and not began_out_of_view:
         return True
     if finding.kind == "drop" and "fall" in before:
         further = settings["drop"]["further_fall_spreads"] * now["spread"]

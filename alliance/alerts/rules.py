@@ -213,6 +213,11 @@ def drop(history: Sequence[Answer], settings: dict, pooled_spread: float) -> Fin
     )
 
 
+def no_progress_since(latest: datetime, settings: dict) -> datetime:
+    """Where the no-progress window of an answer given at `latest` begins."""
+    return latest - timedelta(days=settings["window_days"])
+
+
 def no_progress(history: Sequence[Answer], settings: dict) -> Finding | None:
     """The seed's "same struggles six months on": in the episode's answers of the last
     `window_days`, at least `min_answers` spanning at least `min_span_days`, the progress item
@@ -221,7 +226,7 @@ def no_progress(history: Sequence[Answer], settings: dict) -> Finding | None:
     code = current.instrument.progress_item
     if code is None:
         return None
-    since = current.answered_at - timedelta(days=settings["window_days"])
+    since = no_progress_since(current.answered_at, settings)
     item_range = current.instrument.scale.item_range(code)
     window = [
         answer

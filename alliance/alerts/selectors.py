@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from redis.exceptions import RedisError
 
-from alliance.alerts import rules, statistics
+from alliance.alerts import evaluation, rules, statistics
 from alliance.alerts.defaults import merged_rules
 from alliance.alerts.evaluation import ActiveAlert, Expiry
 from alliance.alerts.preview import ClientHistory
@@ -89,24 +89,30 @@ def _instrument(instrument) -> rules.Instrument:
     )
 
 
-def as_answers(responses) -> list[rules.Answer]:
-    """Responses as the rules see them, each instrument version converted once."""
-    instruments: dict = {}
-    answers = []
-    for response in responses:
-        if response.instrument_id not in instruments:
-            instruments[response.instrument_id] = _instrument(response.instrument)
-        answers.append(
-            rules.Answer(
-                response_id=str(response.pk),
-                answered_at=response.answered_at,
-                instrument=instruments[response.instrument_id],
-                total=response.total,
-                items=response.answers,
-                discuss_request=response.discuss_request,
-            )
+# What the rules read of a response: its columns, not a model instance (reading whole
+# instances, each with its instrument's definition, was most of an evaluation's time).
+ANSWER_COLUMNS = ("id", "answered_at", "instrument_id", "total", "answers", "discuss_request")
+
+
+def _as_answers(rows, known_instruments=()) -> list[rules.Answer]:
+    """Rows of `ANSWER_COLUMNS` as the rules see them; each instrument version is read (unless
+    among `known_instruments`) and converted once."""
+    rows = list(rows)
+    instruments = {i.pk: _instrument(i) for i in known_instruments}
+    missing = {row[2] for row in rows} - instruments.keys()
+    if missing:
+        instruments |= {i.pk: _instrument(i) for i in Instrument.objects.filter(pk__in=missing)}
+    return [
+        rules.Answer(
+            response_id=str(response_id),
+            answered_at=answered_at,
+            instrument=instruments[instrument_id],
+            total=total,
+            items=items,
+            discuss_request=discuss_request,
         )
-    return answers
+        for response_id, answered_at, instrument_id, total, items, discuss_request in rows
+    ]
 
 
 def _episode(queryset, client, field: str):
@@ -115,14 +121,24 @@ def _episode(queryset, client, field: str):
     return queryset
 
 
-def episode_history(response: SurveyResponse) -> list[rules.Answer]:
-    """The episode's answers up to `response`, oldest first: one query."""
+def episode_history(response: SurveyResponse, *, settings: dict) -> list[rules.Answer]:
+    """What the rules see of the episode up to `response` (`evaluation.in_view`: its latest
+    answers and those of the no-progress window), oldest first: one query, two when an
+    earlier answer was given on another instrument version."""
     episode = _episode(
-        response_list().filter(client_id=response.client_id, answered_at__lte=response.answered_at),
+        SurveyResponse.objects.filter(
+            client_id=response.client_id, answered_at__lte=response.answered_at
+        ),
         response.client,
         "answered_at",
     )
-    return as_answers(episode.order_by("answered_at", "id"))
+    latest = episode.order_by("-answered_at", "-id").values("pk")
+    window_from = rules.no_progress_since(response.answered_at, settings["no_progress"])
+    in_view = episode.filter(
+        Q(pk__in=latest[: evaluation.answers_in_view(settings)]) | Q(answered_at__gte=window_from)
+    )
+    rows = in_view.order_by("answered_at", "id").values_list(*ANSWER_COLUMNS)
+    return _as_answers(rows, known_instruments=[response.instrument])
 
 
 # Only so many recent answers make up a practice's pooled spread: enough to be steady,
@@ -213,9 +229,10 @@ def preview_histories(*, since) -> tuple[list[ClientHistory], int]:
     ).values_list("client_id", flat=True)
     clients = {c.pk: c for c in Client.objects.filter(pk__in=answered.union(expired))}
     steps: dict = defaultdict(list)
-    responses = response_list().filter(client_id__in=clients).order_by("answered_at", "id")
-    for response, answer in zip(responses, as_answers(responses), strict=True):
-        steps[response.client_id].append((response.answered_at, answer))
+    responses = SurveyResponse.objects.filter(client_id__in=clients).order_by("answered_at", "id")
+    rows = list(responses.values_list("client_id", *ANSWER_COLUMNS))
+    for (client_id, *_), answer in zip(rows, _as_answers(row[1:] for row in rows), strict=True):
+        steps[client_id].append((answer.answered_at, answer))
     expiries = SurveyInvitation.objects.filter(
         client_id__in=clients, status=SurveyInvitation.Status.EXPIRED
     ).values_list("client_id", "id", "expires_at", "send_at")

@@ -68,8 +68,8 @@ def alerts_evaluate_for_response(*, response_id) -> list[Alert]:
     if not claimed:
         return []
     response = SurveyResponse.objects.select_related("instrument", "client").get(pk=response_id)
-    history = selectors.episode_history(response)
     context = _context()
+    history = selectors.episode_history(response, settings=context.rules)
     return _apply_decisions(
         response.client,
         response.session_id,

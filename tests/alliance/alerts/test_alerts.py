@@ -8,8 +8,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alliance.alerts import evaluation, selectors
 from alliance.alerts import tasks as alert_tasks
-from alliance.alerts.services import alerts_evaluate_for_response
+from alliance.alerts.defaults import merged_rules
+from alliance.alerts.services import alert_rules_update, alerts_evaluate_for_response
 from alliance.models import Alert, Instrument, SurveyInvitation, SurveyResponse
 from alliance.surveys import tasks as survey_tasks
 from practice.models import Session
@@ -369,6 +371,38 @@ def test_evaluating_the_rules_takes_the_same_queries_for_3_or_300_answers(
 
     assert counts[0] == counts[1]
     assert Alert.across_practices_unsafe.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("window_days", "answers_read"),
+    [(30, evaluation.answers_in_view(merged_rules({}))), (183, 184)],
+)
+def test_a_long_history_is_read_only_as_far_back_as_the_rules_see(
+    practice_a, client_a, window_days, answers_read
+):
+    latest = _history(practice_a.practice, client_a, 300)  # one answer a day
+    with practice_scope(practice_a.practice):
+        alert_rules_update(settings={"no_progress": {"window_days": window_days}})
+        response = SurveyResponse.objects.select_related("instrument", "client").get(pk=latest.pk)
+        read = selectors.episode_history(response, settings=selectors.alert_rules())
+        episode = SurveyResponse.objects.order_by("answered_at").values_list("pk", flat=True)
+
+    assert [answer.response_id for answer in read] == [str(pk) for pk in episode][-answers_read:]
+
+
+def test_a_fall_after_300_steady_answers_is_measured_against_the_level_before_it(
+    api_a, practice_a, client_a
+):
+    _history(practice_a.practice, client_a, 300)
+
+    _answer(practice_a, client_a, LOW, day=4)
+
+    (drop,) = _alerts(api_a, kind="drop")
+    assert (drop["severity"], drop["evidence"]["baseline_mean"], drop["evidence"]["total"]) == (
+        "red",
+        50,
+        38,
+    )
 
 
 def test_an_answer_whose_evaluation_was_lost_is_evaluated_by_beat(api_a, practice_a, client_a):
