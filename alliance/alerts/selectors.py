@@ -4,10 +4,11 @@ import contextlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from redis.exceptions import RedisError
 
 from alliance.alerts import evaluation, rules, statistics
@@ -121,6 +122,9 @@ def _episode(queryset, client, field: str):
     return queryset
 
 
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+
+
 def episode_history(response: SurveyResponse, *, settings: dict) -> list[rules.Answer]:
     """What the rules see of the episode up to `response` (`evaluation.in_view`: its latest
     answers and those of the no-progress window), oldest first: one query, two when an
@@ -132,12 +136,20 @@ def episode_history(response: SurveyResponse, *, settings: dict) -> list[rules.A
         response.client,
         "answered_at",
     )
-    latest = episode.order_by("-answered_at", "-id").values("pk")
+    count = evaluation.answers_in_view(settings)
+    # From the earlier of the count's oldest answer and the no-progress window's start: a
+    # range of the client's index, however long the episode (the core trims a tie).
+    oldest_counted = episode.order_by("-answered_at").values("answered_at")[count - 1 :]
     window_from = rules.no_progress_since(response.answered_at, settings["no_progress"])
-    in_view = episode.filter(
-        Q(pk__in=latest[: evaluation.answers_in_view(settings)]) | Q(answered_at__gte=window_from)
+    from_ = Least(
+        Coalesce(Subquery(oldest_counted[:1]), Value(EARLIEST)),
+        Value(window_from, output_field=DateTimeField()),
     )
-    rows = in_view.order_by("answered_at", "id").values_list(*ANSWER_COLUMNS)
+    rows = (
+        episode.filter(answered_at__gte=from_)
+        .order_by("answered_at", "id")
+        .values_list(*ANSWER_COLUMNS)
+    )
     return _as_answers(rows, known_instruments=[response.instrument])
 
 
