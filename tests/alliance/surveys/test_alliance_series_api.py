@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 import time_machine
 from django.db import connection
@@ -82,3 +84,30 @@ def test_the_chart_names_the_alerts_an_answer_raised(api_a, practice_a, client_a
 
     assert "(alerts: discuss_request)" in svg
     assert svg.count("<circle") == 0
+
+
+def test_a_series_with_answers_is_read_in_one_query(api_a, practice_a, client_a):
+    _answer(practice_a.practice, client_a, day=2, progress=8)
+    api_a.get(f"/api/v1/clients/{client_a.pk}/alliance/")
+
+    with CaptureQueriesContext(connection) as queries:
+        api_a.get(f"/api/v1/clients/{client_a.pk}/alliance/")
+
+    assert len(queries) == 1
+
+
+def test_a_client_without_answers_has_an_empty_series(api_a, client_a):
+    response = api_a.get(f"/api/v1/clients/{str(client_a.pk).upper()}/alliance/")
+
+    assert response.status_code == 200
+    assert response.json() == {"client": str(client_a.pk), "points": []}
+
+
+def test_another_practices_client_with_answers_is_not_found(api_b, practice_a, client_a):
+    _answer(practice_a.practice, client_a, day=2, progress=8)
+
+    response = api_b.get(f"/api/v1/clients/{client_a.pk}/alliance/")
+    unknown = api_b.get(f"/api/v1/clients/{uuid.uuid4()}/alliance/")
+
+    assert response.status_code == 404
+    assert response.json() == unknown.json()
