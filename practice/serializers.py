@@ -39,13 +39,15 @@ def _iso_datetime(value, zone):
 class _Plan:
     """How to read one field: its name, the attributes to follow, and the conversion."""
 
-    __slots__ = ("convert", "field", "kind", "name", "path")
+    __slots__ = ("attribute", "convert", "field", "kind", "name", "path")
 
     def __init__(self, field, kind: str, path: list[str], convert=None):
         self.name = field.field_name
         self.field = field
         self.kind = kind
         self.path = path
+        # Most fields read one attribute of the instance: read it without walking a path.
+        self.attribute = path[0] if len(path) == 1 else None
         self.convert = convert
 
 
@@ -96,19 +98,30 @@ class PlainRepresentation:
             PlainRepresentation._plans[cls] = None if None in plans else plans
         return PlainRepresentation._plans[cls]
 
+    def _zone(self):
+        """The current time zone, read once per serializer: the rows of a page share it."""
+        try:
+            return self._current_zone
+        except AttributeError:
+            self._current_zone = timezone.get_current_timezone()
+            return self._current_zone
+
     def to_representation(self, instance):
         plans = self._read_plan()
         if plans is None or not isinstance(instance, models.Model):
             return super().to_representation(instance)
-        zone = timezone.get_current_timezone()
+        zone = self._zone()
         represented = {}
         for plan in plans:
             if plan.kind == "method":
                 represented[plan.name] = getattr(self, plan.convert)(instance)
                 continue
-            value = instance
-            for attribute in plan.path:
-                value = getattr(value, attribute, None) if value is not None else None
+            if plan.attribute is not None:
+                value = getattr(instance, plan.attribute, None)
+            else:
+                value = instance
+                for attribute in plan.path:
+                    value = getattr(value, attribute, None) if value is not None else None
             if value is None:
                 if len(plan.path) > 1 and plan.kind != "slug":
                     # A missing link on the way: DRF decides (a default, null, or no key).
