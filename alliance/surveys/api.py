@@ -415,7 +415,7 @@ class ClientAllianceViewSet(PracticeScopedViewSet):
     @action(detail=True, methods=["get"])
     def alliance(self, request, pk=None):
         """Every answer of the client, oldest first."""
-        points = list(selectors.alliance_series(client_id=pk))
+        points = list(selectors.alliance_points(client_id=pk))
         if not points:
             # Answers are the practice's own, so a client with any is one of its clients; only
             # a series without answers needs the client read, to tell a new client from a 404.
