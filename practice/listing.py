@@ -3,8 +3,14 @@
 import functools
 from datetime import datetime, timedelta
 
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.forms import Widget
+from django.forms.widgets import ChoiceWidget
 from django.utils.dateparse import parse_datetime
+from django_filters.filters import ChoiceFilter, Filter
+from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -125,17 +131,74 @@ def _field_names(model) -> set[str]:
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, with each filter set's form class built once per class.
+    """django-filter's backend, without building a filter set and its form where plain filters
+    decide alone.
 
-    django-filter builds the form class again for every filtered request (every filter's form
-    field with its label, then the class itself): three quarters of filtering a list by client.
-    The form class holds only the fields' definitions, which each form copies when it is made,
-    so one class per filter set serves every request alike.
+    django-filter makes, for every filtered request, a copy of every filter, their form fields
+    with their labels, a form class and a form: most of the time of a list filtered by client.
+    Where every filter the request names is a plain one (a value cleaned by its form field and
+    compared with one column: `client=`, `status=`, `starts_after=`), the list is filtered by
+    the filter set's own filters and fields directly, which is what django-filter ends up doing
+    with them. Anything else (a filter with a method, a value its field refuses) goes through
+    django-filter's own path, whose form is built once per filter set class.
     """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            filtered = _filtered_by_plain_filters(filterset_class, request.query_params, queryset)
+            if filtered is not None:
+                return filtered
+        return super().filter_queryset(request, queryset, view)
 
     def get_filterset_class(self, view, queryset=None):
         filterset_class = super().get_filterset_class(view, queryset)
         return _form_class_built_once(filterset_class) if filterset_class else None
+
+
+def _filtered_by_plain_filters(filterset_class, data, queryset):
+    """`queryset` filtered as django-filter would, or None where it has to decide itself."""
+    if not _filters_plainly(filterset_class):
+        return None
+    for name, base_filter in filterset_class.base_filters.items():
+        field = base_filter.field
+        if name not in data:
+            if field.required:
+                return None
+            continue
+        if not _is_plain(base_filter):
+            return None
+        try:
+            value = field.clean(field.widget.value_from_datadict(data, {}, name))
+        except DjangoValidationError:
+            return None
+        queryset = base_filter.filter(queryset, value)
+    return queryset
+
+
+def _filters_plainly(filterset_class) -> bool:
+    """The filter set applies its filters in order, with a plain form: django-filter's own."""
+    return (
+        filterset_class.filter_queryset is BaseFilterSet.filter_queryset
+        and filterset_class._meta.form is forms.Form
+    )
+
+
+def _is_plain(base_filter) -> bool:
+    """A filter that compares one column with the value its form field cleaned from one query
+    parameter, with nothing of the request or the filter set."""
+    widget = base_filter.field.widget
+    return (
+        base_filter.method is None
+        and type(base_filter).filter in (Filter.filter, ChoiceFilter.filter)
+        and not isinstance(base_filter.field, forms.ModelChoiceField)
+        # The widget reads one parameter, absent when the request does not name it.
+        and type(widget).value_from_datadict in _ONE_PARAMETER_READERS
+        and not getattr(widget, "allow_multiple_selected", False)
+    )
+
+
+_ONE_PARAMETER_READERS = (Widget.value_from_datadict, ChoiceWidget.value_from_datadict)
 
 
 class _FormClassBuiltOnce:
