@@ -5,7 +5,7 @@ import os
 
 from celery import Celery, signals
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from config.beat_lock import wait_for_beat_lock
 
@@ -53,6 +53,16 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
     },
 }
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_database_connections(sender=None, **kwargs) -> None:
+    """What Django does around each request, around each task: a connection past
+    CONN_MAX_AGE, or broken, is closed, and the next query opens a new one (after a health
+    check, CONN_HEALTH_CHECKS). With CELERY_DB_REUSE_MAX set, Celery leaves this to us."""
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 # The connection that holds the beat lock, kept open for the life of the beat process.

@@ -180,6 +180,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set: a new PostgreSQL connection per task was a fifth of a delivery's time. Workers
+# keep theirs as web processes do (CONN_MAX_AGE, checked at each task's start and end in
+# `config/celery.py`); the fixup's own recycling then comes only after this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 # When the broker is down, publishing gives up quickly: the request still succeeds, and the
 # outbox sweep queues the work once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
