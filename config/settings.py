@@ -203,6 +203,13 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_CLAIM_LEASE_SECONDS = env.float("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 OUTBOX_REQUEUE_AFTER_SECONDS = env.float("OUTBOX_REQUEUE_AFTER_SECONDS", default=60)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5)
+# A delivery task takes up to this many due emails besides its own message (small enough that
+# a backlog spreads over a worker's processes, large enough that a batch's few queries cost
+# little per email). It starts no further one after OUTBOX_BATCH_SECONDS and gives the rest
+# back, well inside the claim lease and the task's soft time limit, with room for one slow send
+# (EMAIL_TIMEOUT).
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
+OUTBOX_BATCH_SECONDS = min(OUTBOX_CLAIM_LEASE_SECONDS, CELERY_TASK_SOFT_TIME_LIMIT) / 3
 # Webhooks: retried with the outbox's backoff over hours; a rotated secret keeps signing for
 # the overlap; receivers in private networks are refused unless allowed (tests, one-box setups).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)

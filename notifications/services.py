@@ -1,12 +1,15 @@
 """The outbox: every message is a row written with the change that causes it, then delivered.
 
 `outbox_enqueue` (in the caller's transaction) → on commit, a delivery task →
-`message_deliver`: claim (compare-and-swap) → render → send → record the outcome as the claim's
-holder. `outbox_sweep` (beat, every few seconds) queues what is due and was never queued or was
+`messages_deliver`: claim the task's message and a batch of other due emails (one
+compare-and-swap) → for each, in its practice's scope: render → send → record the outcome as the
+claim's holder. A task whose message a batch has taken already delivers whatever else is due, or
+nothing. `outbox_sweep` (beat, every few seconds) queues what is due and was never queued or was
 left behind by a lost task, worker or broker.
 
 The one window in which a message can go out twice: the SMTP server has accepted it but the
-worker dies before it records `sent`. After the claim lease the sweep hands it out again.
+worker dies before it records `sent`. After the claim lease the sweep hands it out again, with
+the rest of the dead worker's batch (claimed, never sent).
 
 An email that fails for good (refused by the mail server for good, bounced or complained about
 as the provider's tracking webhook reports, or addressed to a suppressed address) is `failed`:
@@ -18,15 +21,19 @@ sent.
 import logging
 import random
 import smtplib
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import MaxLengthValidator, URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -37,11 +44,13 @@ from notifications.rendering import (
     RETRIED,
     announce,
     render_email,
+    render_emails,
     render_webhook_data,
 )
 from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict, InvalidInput
+from practice.models import Practice
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice, practice_scope, practice_scope_by_id
 from practice.updates import model_update
@@ -87,19 +96,66 @@ def messages_erase_for_client(*, client) -> int:
     return deleted
 
 
-def _claim(message_id) -> uuid.UUID | None:
-    token = uuid.uuid4()
-    now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=Status.PENDING, next_attempt_at__lte=now
-    ).update(
-        status=Status.CLAIMED,
-        claim_token=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-        updated_at=now,
+# The task's own message (any channel) and up to %(size)s other due emails of any practice,
+# oldest first; rows another worker holds are skipped, not waited for. One statement: a task
+# whose message a batch took already, and which finds nothing else due, costs this alone.
+_CLAIM_BATCH = """
+    WITH own AS (
+        SELECT id FROM notifications_outboxmessage
+        WHERE id = %(own)s AND status = %(pending)s AND next_attempt_at <= %(now)s
+        FOR UPDATE SKIP LOCKED
+    ), others AS (
+        SELECT id FROM notifications_outboxmessage
+        WHERE status = %(pending)s AND channel = %(email)s AND next_attempt_at <= %(now)s
+        ORDER BY next_attempt_at
+        LIMIT %(size)s
+        FOR UPDATE SKIP LOCKED
     )
-    return token if claimed else None
+    UPDATE notifications_outboxmessage
+    SET status = %(claimed)s, claim_token = %(token)s, claimed_at = %(now)s,
+        attempts = attempts + 1, updated_at = %(now)s
+    WHERE id IN (SELECT id FROM own UNION SELECT id FROM others)
+    RETURNING id
+"""
+
+
+def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
+    """Claim (compare-and-swap, one token for the batch) the message and up to `size` other due
+    emails; returns the token and the claimed rows, the task's own message first."""
+    token = uuid.uuid4()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_BATCH,
+            {
+                "own": message_id,
+                "size": size,
+                "token": token,
+                "now": timezone.now(),
+                "pending": Status.PENDING.value,
+                "claimed": Status.CLAIMED.value,
+                "email": OutboxMessage.Channel.EMAIL.value,
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return token, []
+    claimed = OutboxMessage.across_practices_unsafe.in_bulk(ids)
+    own = claimed.pop(uuid.UUID(str(message_id)), None)
+    rest = sorted(claimed.values(), key=lambda message: (message.next_attempt_at, message.pk))
+    return token, [own, *rest] if own else rest
+
+
+def _release(messages: list[OutboxMessage], token: uuid.UUID) -> None:
+    """Give back claimed messages this delivery did not get to: due again, at once."""
+    OutboxMessage.across_practices_unsafe.filter(
+        pk__in=[message.pk for message in messages], status=Status.CLAIMED, claim_token=token
+    ).update(
+        status=Status.PENDING,
+        claim_token=None,
+        attempts=F("attempts") - 1,
+        queued_at=None,
+        updated_at=timezone.now(),
+    )
 
 
 def _record(message_id, token: uuid.UUID, **outcome) -> bool:
@@ -154,19 +210,101 @@ def _refused_addresses(error: Exception, email: EmailMessage) -> list[str]:
     return []
 
 
-def message_deliver(*, message_id) -> str | None:
-    """Deliver one message if it is due and unclaimed; returns the status it ended in.
+def messages_deliver(*, message_id, batch_size: int | None = None) -> dict[uuid.UUID, str]:
+    """Deliver a message if it is due and unclaimed, and with it up to `batch_size`
+    (OUTBOX_BATCH_SIZE) other due emails of any practice, one after the other over this
+    worker's kept connection; returns the status each claimed message ended in.
 
-    Whatever goes wrong is recorded on the row (a retry, or a failure once attempts run out),
-    so that no message stays claimed for ever.
+    Each message is rendered and recorded inside its own practice's scope, and its outcome is
+    recorded right after its send, so that a worker killed mid-batch can have sent twice only
+    the message in flight; the rest of its batch is handed out again after the claim lease.
+    Whatever goes wrong with one message is recorded on its row (a retry, or a failure once
+    attempts run out) and the batch goes on. Past OUTBOX_BATCH_SECONDS the batch gives back
+    what it has not started, well before the lease would hand it to another worker.
     """
-    token = _claim(message_id)
-    if token is None:
-        return None
-    message = OutboxMessage.objects.get(pk=message_id)
-    webhook = message.channel == OutboxMessage.Channel.WEBHOOK
+    size = settings.OUTBOX_BATCH_SIZE if batch_size is None else batch_size
+    deadline = time.monotonic() + settings.OUTBOX_BATCH_SECONDS
+    token, batch = _claim_batch(message_id, size)
+    if not batch:
+        return {}
+    with _commits_not_waiting_for_the_disk():
+        return _deliver_batch(batch, token, deadline)
+
+
+@contextmanager
+def _commits_not_waiting_for_the_disk() -> Iterator[None]:
+    """A delivery commits after every send (its record), and waiting for the disk's flush
+    (about a millisecond here) cost more than the send itself. Without it, a worker killed
+    loses nothing it committed; only a crash of PostgreSQL itself (or of its machine) can
+    forget its last fraction of a second of commits, always the latest ones. Then the messages
+    whose `sent` was forgotten go out again after the claim lease, as after a worker lost
+    between the accept and the record, and a forgotten link went only with its forgotten
+    `sent`, so the message sent again carries a link that works."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        return _deliver_webhook(message, token) if webhook else _deliver_email(message, token)
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _deliver_batch(batch: list[OutboxMessage], token: uuid.UUID, deadline: float) -> dict:
+    practices = Practice.objects.in_bulk({message.practice_id for message in batch})
+    by_practice: dict[uuid.UUID, list[OutboxMessage]] = {}
+    for message in batch:
+        by_practice.setdefault(message.practice_id, []).append(message)
+    unstarted = {message.pk: message for message in batch}
+    outcomes = {}
+    for practice_id, messages in by_practice.items():
+        with practice_scope(practices[practice_id]):
+            rendered = _render_together(messages)
+            for message in messages:
+                if outcomes and time.monotonic() > deadline:
+                    _release(list(unstarted.values()), token)
+                    return outcomes
+                del unstarted[message.pk]
+                outcomes[message.pk] = _deliver_claimed(message, token, rendered)
+    return outcomes
+
+
+def message_deliver(*, message_id) -> str | None:
+    """Deliver one message, alone, if it is due and unclaimed; returns the status it ended in."""
+    return messages_deliver(message_id=message_id, batch_size=0).get(uuid.UUID(str(message_id)))
+
+
+class _Rendered(NamedTuple):
+    """Emails of one practice rendered together, by message id, and which of their addresses
+    are suppressed."""
+
+    emails: dict
+    suppressed: set[str]
+
+
+def _render_together(messages: list[OutboxMessage]) -> _Rendered:
+    """The emails among `messages` rendered in one transaction (their kinds' renderers share
+    its queries). Should that fail, none is: each is then rendered alone, where a failure is
+    recorded on its own message only."""
+    emails = [message for message in messages if message.channel == OutboxMessage.Channel.EMAIL]
+    if not emails:
+        return _Rendered({}, set())
+    try:
+        with transaction.atomic():
+            rendered = render_emails(emails)
+    except Exception:
+        logger.exception("Rendering %d emails together failed; each is rendered alone", len(emails))
+        return _Rendered({}, set())
+    addresses = [address for email in rendered.values() if email for address in email.to]
+    return _Rendered(rendered, set(selectors.suppressed_among(addresses)))
+
+
+def _deliver_claimed(message: OutboxMessage, token: uuid.UUID, rendered: _Rendered) -> str:
+    try:
+        if message.channel == OutboxMessage.Channel.WEBHOOK:
+            return _deliver_webhook(message, token)
+        if message.pk in rendered.emails:
+            return _send_email(message, token, rendered.emails[message.pk], rendered.suppressed)
+        return _deliver_email(message, token)
     except Exception as error:
         logger.exception("Delivery of message %s failed unexpectedly", message.pk)
         return _record_failure(message, token, error, _max_attempts(message))
@@ -179,12 +317,20 @@ def _max_attempts(message: OutboxMessage) -> int:
 
 
 def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
+    """Render and send one email alone."""
     with transaction.atomic():
         email = render_email(message)
+    suppressed = set(selectors.suppressed_among(email.to)) if email is not None else set()
+    return _send_email(message, token, email, suppressed)
+
+
+def _send_email(
+    message: OutboxMessage, token: uuid.UUID, email: EmailMessage | None, suppressed: set[str]
+) -> str:
     if email is None:
         _record(message.pk, token, status=Status.CANCELLED)
         return Status.CANCELLED
-    if selectors.suppressed_among(email.to):
+    if any(address.strip().lower() in suppressed for address in email.to):
         return _fail_for_good(
             message, token, reason="suppressed", detail="The address is on the suppression list."
         )

@@ -94,6 +94,15 @@ def token_from_email(message) -> str:
 def send_survey(practice: Practice, client: Client | None = None) -> SurveyInvitation:
     """A survey sent to the client after a completed session, its email through the outbox
     (delivered, or not, as the mail server decides)."""
+    invitation = write_survey_email(practice, client)
+    deliver_outbox()
+    invitation.refresh_from_db()
+    return invitation
+
+
+def write_survey_email(practice: Practice, client: Client | None = None) -> SurveyInvitation:
+    """A survey sent to the client after a completed session: its email waits in the outbox
+    (in a test's transaction, where commit hooks do not run)."""
     client = client or make_client(practice)
     session = make_session(practice, client=client)
     with practice_scope(practice):
@@ -106,8 +115,6 @@ def send_survey(practice: Practice, client: Client | None = None) -> SurveyInvit
         ).update(send_at=timezone.now())
         # Where commit hooks run (transactional tests), completing has sent it already.
         survey_services.invitation_send(invitation_id=invitation.pk)
-    deliver_outbox()
-    invitation.refresh_from_db()
     return invitation
 
 

@@ -171,6 +171,8 @@ class CeleryWorker:
             OUTBOX_CLAIM_LEASE_SECONDS="3",
             OUTBOX_REQUEUE_AFTER_SECONDS="2",
             OUTBOX_SWEEP_SECONDS="0.5",
+            # Batches small enough that a few messages make several, and two workers share them.
+            OUTBOX_BATCH_SIZE="5",
             SURVEY_SCAN_SECONDS="0.5",
             IMPORT_STALLED_AFTER_SECONDS="2",
             WEBHOOK_ALLOW_PRIVATE_TARGETS="true",

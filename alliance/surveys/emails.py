@@ -1,19 +1,21 @@
 """The messages of surveys (emails and `survey.ready` webhooks), rendered when the outbox
 delivers them: each makes the link it carries then, so that no queued row ever holds one."""
 
+import uuid
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from alliance.models import SurveyInvitation
+from alliance.models import SurveyInvitation, SurveyPolicy
 from alliance.surveys import selectors, services
 from notifications.models import OutboxMessage, WebhookEndpoint
 from notifications.rendering import (
     FAILED_FOR_GOOD,
     RETRIED,
     on_delivery,
-    renders_email,
+    renders_emails,
     renders_webhook,
 )
 from practice.models import Client
@@ -25,19 +27,21 @@ def survey_url(token: str) -> str:
     return f"{settings.SITE_URL}/s/{token}/"
 
 
-def _answerable_invitation(invitation_id) -> SurveyInvitation | None:
-    """The invitation a message carries, while its client may still be asked to answer it."""
-    invitation = (
-        SurveyInvitation.objects.select_related("client__clinician", "practice")
-        .filter(pk=invitation_id, status__in=SurveyInvitation.ANSWERABLE)
-        .first()
+def _answerable_invitations(invitation_ids) -> dict:
+    """The invitations messages carry, by id, while their clients may still be asked to answer
+    them."""
+    invitations = SurveyInvitation.objects.select_related("client__clinician", "practice").filter(
+        pk__in=invitation_ids, status__in=SurveyInvitation.ANSWERABLE
     )
-    if invitation is None:
-        return None
-    client = invitation.client
-    if not client.survey_consent or client.status != Client.Status.ACTIVE:
-        return None
-    return invitation
+    return {
+        invitation.pk: invitation
+        for invitation in invitations
+        if invitation.client.survey_consent and invitation.client.status == Client.Status.ACTIVE
+    }
+
+
+def _answerable_invitation(invitation_id) -> SurveyInvitation | None:
+    return _answerable_invitations([invitation_id]).get(uuid.UUID(str(invitation_id)))
 
 
 @renders_webhook(WebhookEndpoint.Event.SURVEY_READY)
@@ -59,16 +63,33 @@ def survey_ready_data(context: dict) -> dict | None:
     }
 
 
-@renders_email(OutboxMessage.Kind.SURVEY_INVITATION)
-@renders_email(OutboxMessage.Kind.SURVEY_REMINDER)
-def survey_email(message: OutboxMessage) -> EmailMultiAlternatives | None:
-    invitation = _answerable_invitation(message.context["invitation"])
-    if invitation is None:
-        return None
+@renders_emails(OutboxMessage.Kind.SURVEY_INVITATION)
+@renders_emails(OutboxMessage.Kind.SURVEY_REMINDER)
+def survey_emails(messages: list[OutboxMessage]) -> dict:
+    """The survey emails of a delivery batch, each with a new link: the invitations, the
+    practice's policy and the links are read and written once for all of them."""
+    invitations = _answerable_invitations([m.context["invitation"] for m in messages])
+    tokens = services.survey_links_issue(
+        invitations=list(invitations.values()), channel=Channel.EMAIL
+    )
+    policy = selectors.survey_policy()
+    emails = {}
+    for message in messages:
+        invitation = invitations.get(uuid.UUID(str(message.context["invitation"])))
+        if invitation is None:
+            emails[message.pk] = None  # no longer wanted
+        else:
+            emails[message.pk] = _survey_email(message, invitation, tokens[invitation.pk], policy)
+    return emails
+
+
+def _survey_email(
+    message: OutboxMessage, invitation: SurveyInvitation, token: str, policy: SurveyPolicy
+) -> EmailMultiAlternatives:
     client = invitation.client
-    url = survey_url(services.survey_link_issue(invitation=invitation, channel=Channel.EMAIL))
+    url = survey_url(token)
     stop_url = f"{url}stop/"
-    language = selectors.survey_language(client)
+    language = selectors.survey_language(client, policy)
     with translation.override(language):
         context = {
             "practice_name": invitation.practice.name,

@@ -25,9 +25,10 @@ def survey_policy() -> SurveyPolicy:
     return SurveyPolicy.objects.first() or SurveyPolicy(practice=current_practice())
 
 
-def survey_language(client) -> str:
-    """The language a client's surveys speak: the practice's choice, else the client's."""
-    return survey_policy().language or client.language
+def survey_language(client, policy: SurveyPolicy | None = None) -> str:
+    """The language a client's surveys speak: the practice's choice (its `policy`, read when
+    not given), else the client's."""
+    return (policy or survey_policy()).language or client.language
 
 
 def instrument_list() -> QuerySet[Instrument]:

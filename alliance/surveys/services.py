@@ -586,19 +586,31 @@ def survey_link_issue(
     """A new link for the invitation, revoking the earlier ones of its channel (a link shown in
     the session revokes every other): whichever message carried them, a client holds one live
     link per invitation and channel. Returns the token, which is stored only as its hash."""
-    earlier = SurveyLink.objects.filter(invitation=invitation, revoked_at=None)
+    tokens = survey_links_issue(invitations=[invitation], channel=channel, expires_at=expires_at)
+    return tokens[invitation.pk]
+
+
+def survey_links_issue(
+    *, invitations: list[SurveyInvitation], channel: str, expires_at: datetime | None = None
+) -> dict:
+    """`survey_link_issue` for many invitations at once (a delivery batch's survey emails), in
+    two statements; returns each invitation's token by its id."""
+    earlier = SurveyLink.objects.filter(invitation__in=invitations, revoked_at=None)
     if channel != Channel.IN_SESSION:
         earlier = earlier.filter(channel=channel)
     earlier.update(revoked_at=timezone.now())
-    token = new_token()
-    SurveyLink.objects.create(
-        practice=invitation.practice,
-        invitation=invitation,
-        token_hash=hash_token(token),
-        channel=channel,
-        expires_at=expires_at,
+    tokens = {invitation.pk: new_token() for invitation in invitations}
+    SurveyLink.objects.bulk_create(
+        SurveyLink(
+            practice=current_practice(),
+            invitation_id=invitation_id,
+            token_hash=hash_token(token),
+            channel=channel,
+            expires_at=expires_at,
+        )
+        for invitation_id, token in tokens.items()
     )
-    return token
+    return tokens
 
 
 def invitation_fail_delivery(*, invitation_id, channel: str) -> bool:

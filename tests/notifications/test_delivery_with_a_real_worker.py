@@ -48,3 +48,31 @@ def test_a_session_completed_over_the_api_sends_exactly_one_email_with_a_working
     assert BrowserClient().get(f"/s/{token}/").status_code == 200
     sent = OutboxMessage.across_practices_unsafe.get()
     assert sent.provider_message_id == received.message_id
+
+
+def test_two_workers_draining_one_outbox_send_every_message_once(
+    publish_to, smtp_server, start_worker
+):
+    practice = make_practice()
+    set_survey_policy(practice.practice, **SEND_AT_ONCE)
+    sessions = [
+        make_session(practice.practice, client=make_client(practice.practice)) for _ in range(40)
+    ]
+    smtp_server.accept_delay = 0.05  # so that both workers' batches are under way at once
+    start_worker(name="first")
+    start_worker(name="second", beat=False)
+    api = BrowserClient(HTTP_AUTHORIZATION=f"Bearer {practice.api_key}")
+
+    for session in sessions:
+        api.post(f"/api/v1/sessions/{session.pk}/complete/")
+    wait_for(
+        lambda: OutboxMessage.across_practices_unsafe.filter(status="sent").count() == 40,
+        timeout=120,
+        what="every message to be recorded as sent",
+    )
+
+    per_message = smtp_server.by_message_id()
+    assert len(per_message) == 40
+    assert set(per_message.values()) == {1}
+    # Each worker sends over its own connection: both took part.
+    assert len({received.peer for received in smtp_server.received}) == 2

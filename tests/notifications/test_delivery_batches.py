@@ -1,0 +1,139 @@
+"""A delivery task takes its message and a batch of other due emails, of any practice."""
+
+from email.utils import parseaddr
+from unittest import mock
+
+import pytest
+from django.core import mail
+
+from alliance.surveys.selectors import survey_link_for_token
+from notifications import services
+from notifications.models import OutboxMessage
+from tests.factories import token_from_email, write_survey_email
+
+pytestmark = pytest.mark.django_db
+
+
+def _outbox():
+    return OutboxMessage.across_practices_unsafe.order_by("created_at", "id")
+
+
+def _deliver_from(message, **kwargs) -> dict:
+    mail.outbox.clear()
+    return services.messages_deliver(message_id=message.pk, **kwargs)
+
+
+def test_one_task_delivers_every_due_email_of_every_practice(practice_a, practice_b):
+    for practice in (practice_a, practice_b, practice_a):
+        write_survey_email(practice.practice)
+
+    outcomes = _deliver_from(_outbox().last())
+
+    assert sorted(outcomes.values()) == ["sent"] * 3
+    assert set(_outbox().values_list("status", flat=True)) == {"sent"}
+    assert len(mail.outbox) == 3
+
+
+def test_a_task_whose_message_a_batch_took_delivers_nothing_again(practice_a):
+    for _ in range(2):
+        write_survey_email(practice_a.practice)
+    messages = list(_outbox())
+    _deliver_from(messages[0])
+
+    assert _deliver_from(messages[1]) == {}
+    assert mail.outbox == []
+
+
+def test_each_email_of_a_batch_spanning_two_practices_is_its_own_practices(practice_a, practice_b):
+    invitations = [write_survey_email(p.practice) for p in (practice_a, practice_b) * 2]
+    expected = {invitation.client.email: invitation for invitation in invitations}
+
+    _deliver_from(_outbox().first())
+
+    assert len(mail.outbox) == 4
+    for email in mail.outbox:
+        invitation = expected[email.to[0]]
+        practice = invitation.practice
+        link = survey_link_for_token(token_from_email(email))
+        assert (link.invitation_id, link.practice_id) == (invitation.pk, practice.pk)
+        assert parseaddr(email.from_email)[0] == practice.name
+        assert practice.name in email.body
+        other = practice_b if practice == practice_a.practice else practice_a
+        assert other.practice.name not in email.body + email.from_email
+
+
+def test_a_message_that_fails_in_a_batch_does_not_stop_the_others(practice_a):
+    invitations = [write_survey_email(practice_a.practice) for _ in range(3)]
+    refused = invitations[1].client.email
+    real_send = services.send_over_kept_connection
+
+    def send(email):
+        if email.to == [refused]:
+            raise ConnectionResetError("the connection dropped mid-send")
+        real_send(email)
+
+    with mock.patch.object(services, "send_over_kept_connection", send):
+        outcomes = _deliver_from(_outbox().first())
+
+    assert sorted(outcomes.values()) == ["pending", "sent", "sent"]
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(
+        i.client.email for i in invitations if i.client.email != refused
+    )
+    retried = _outbox().get(status="pending")
+    assert "ConnectionResetError" in retried.last_error
+    assert retried.claim_token is None
+
+
+def test_a_message_whose_rendering_fails_in_a_batch_fails_alone(practice_a):
+    broken = [write_survey_email(practice_a.practice) for _ in range(3)][1]
+    broken_message = _outbox().get(context__invitation=str(broken.pk))
+    OutboxMessage.across_practices_unsafe.filter(pk=broken_message.pk).update(
+        context={"invitation": "not an id"}
+    )
+
+    outcomes = _deliver_from(_outbox().first())
+
+    assert outcomes[broken_message.pk] == "pending"
+    assert sorted(outcomes.values()) == ["pending", "sent", "sent"]
+    assert len(mail.outbox) == 2
+
+
+def test_a_batch_past_its_time_gives_back_what_it_has_not_started(practice_a, settings):
+    for _ in range(3):
+        write_survey_email(practice_a.practice)
+    settings.OUTBOX_BATCH_SECONDS = 0
+
+    outcomes = _deliver_from(_outbox().first())
+
+    assert list(outcomes.values()) == ["sent"]
+    given_back = _outbox().filter(status="pending")
+    assert given_back.count() == 2
+    assert {(m.attempts, m.claim_token, m.queued_at) for m in given_back} == {(0, None, None)}
+
+
+def test_a_batch_takes_no_more_than_its_size(practice_a, settings):
+    for _ in range(4):
+        write_survey_email(practice_a.practice)
+    settings.OUTBOX_BATCH_SIZE = 2
+
+    outcomes = _deliver_from(_outbox().last())
+
+    assert len(outcomes) == 3  # its own message, and two others
+    assert _outbox().filter(status="pending").count() == 1
+
+
+def test_a_batch_takes_no_webhook_but_its_own(practice_a):
+    write_survey_email(practice_a.practice)
+    webhook = OutboxMessage.across_practices_unsafe.create(
+        practice=practice_a.practice,
+        kind=OutboxMessage.Kind.WEBHOOK,
+        channel=OutboxMessage.Channel.WEBHOOK,
+        recipient="endpoint",
+        context={"endpoint": "00000000-0000-0000-0000-000000000000"},
+    )
+
+    outcomes = _deliver_from(_outbox().filter(channel="email").first())
+
+    assert list(outcomes.values()) == ["sent"]
+    webhook.refresh_from_db()
+    assert webhook.status == "pending"
