@@ -97,16 +97,20 @@ def messages_erase_for_client(*, client) -> int:
 
 
 # The task's own message (any channel) and up to %(size)s other due emails of any practice,
-# oldest first; rows another worker holds are skipped, not waited for. One statement: a task
-# whose message a batch took already, and which finds nothing else due, costs this alone.
+# oldest first; rows another worker holds are skipped, not waited for. Only emails never tried
+# before join a batch, and a message tried before goes alone: a message whose delivery kills
+# its worker (the sweep hands its claim out again, up to OUTBOX_MAX_ATTEMPTS times) must not
+# count lost attempts against batch-mates. One statement: a task whose message a batch took
+# already, and which finds nothing else due, costs this alone.
 _CLAIM_BATCH = """
     WITH own AS (
-        SELECT id FROM notifications_outboxmessage
+        SELECT id, attempts FROM notifications_outboxmessage
         WHERE id = %(own)s AND status = %(pending)s AND next_attempt_at <= %(now)s
         FOR UPDATE SKIP LOCKED
     ), others AS (
         SELECT id FROM notifications_outboxmessage
         WHERE status = %(pending)s AND channel = %(email)s AND next_attempt_at <= %(now)s
+            AND attempts = 0 AND NOT EXISTS (SELECT FROM own WHERE attempts > 0)
         ORDER BY next_attempt_at
         LIMIT %(size)s
         FOR UPDATE SKIP LOCKED

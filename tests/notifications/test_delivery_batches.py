@@ -137,3 +137,32 @@ def test_a_batch_takes_no_webhook_but_its_own(practice_a):
     assert list(outcomes.values()) == ["sent"]
     webhook.refresh_from_db()
     assert webhook.status == "pending"
+
+
+def _tried_before(message) -> None:
+    """As the sweep leaves a message whose worker was lost: pending again, one attempt spent."""
+    OutboxMessage.across_practices_unsafe.filter(pk=message.pk).update(attempts=1)
+
+
+def test_a_message_tried_before_is_delivered_alone(practice_a):
+    for _ in range(3):
+        write_survey_email(practice_a.practice)
+    lost = _outbox().last()
+    _tried_before(lost)
+
+    outcomes = _deliver_from(lost)
+
+    assert outcomes == {lost.pk: "sent"}
+    assert _outbox().filter(status="pending").count() == 2
+
+
+def test_a_batch_leaves_out_messages_tried_before(practice_a):
+    for _ in range(3):
+        write_survey_email(practice_a.practice)
+    lost = _outbox().last()
+    _tried_before(lost)
+
+    outcomes = _deliver_from(_outbox().first())
+
+    assert len(outcomes) == 2
+    assert _outbox().get(status="pending") == lost
