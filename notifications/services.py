@@ -272,11 +272,6 @@ def _deliver_batch(batch: list[OutboxMessage], token: uuid.UUID, deadline: float
     return outcomes
 
 
-def message_deliver(*, message_id) -> str | None:
-    """Deliver one message, alone, if it is due and unclaimed; returns the status it ended in."""
-    return messages_deliver(message_id=message_id, batch_size=0).get(uuid.UUID(str(message_id)))
-
-
 class _Rendered(NamedTuple):
     """Emails of one practice rendered together, by message id, and which of their addresses
     are suppressed."""

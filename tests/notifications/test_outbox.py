@@ -29,7 +29,7 @@ def pending_message(practice_a, client_a):
 
 def _deliver(message):
     with practice_scope(message.practice):
-        return services.message_deliver(message_id=message.pk)
+        return services.messages_deliver(message_id=message.pk, batch_size=0).get(message.pk)
 
 
 def test_a_delivered_message_carries_a_stable_message_id(pending_message):
