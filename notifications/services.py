@@ -96,57 +96,39 @@ def messages_erase_for_client(*, client) -> int:
     return deleted
 
 
-# The task's own message (any channel) and up to %(size)s other due emails of any practice,
-# oldest first; rows another worker holds are skipped, not waited for. Only emails never tried
-# before join a batch, and a message tried before goes alone: a message whose delivery kills
-# its worker (the sweep hands its claim out again, up to OUTBOX_MAX_ATTEMPTS times) must not
-# count lost attempts against batch-mates. One statement: a task whose message a batch took
-# already, and which finds nothing else due, costs this alone.
-_CLAIM_BATCH = """
-    WITH own AS (
-        SELECT id, attempts FROM notifications_outboxmessage
-        WHERE id = %(own)s AND status = %(pending)s AND next_attempt_at <= %(now)s
-        FOR UPDATE SKIP LOCKED
-    ), others AS (
-        SELECT id FROM notifications_outboxmessage
-        WHERE status = %(pending)s AND channel = %(email)s AND next_attempt_at <= %(now)s
-            AND attempts = 0 AND NOT EXISTS (SELECT FROM own WHERE attempts > 0)
-        ORDER BY next_attempt_at
-        LIMIT %(size)s
-        FOR UPDATE SKIP LOCKED
-    )
-    UPDATE notifications_outboxmessage
-    SET status = %(claimed)s, claim_token = %(token)s, claimed_at = %(now)s,
-        attempts = attempts + 1, updated_at = %(now)s
-    WHERE id IN (SELECT id FROM own UNION SELECT id FROM others)
-    RETURNING id
-"""
-
-
 def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
-    """Claim (compare-and-swap, one token for the batch) the message and up to `size` other due
-    emails; returns the token and the claimed rows, the task's own message first."""
+    """Claim (compare-and-swap, one token for the batch) the task's own message, of any channel,
+    and up to `size` other due emails of any practice, oldest first; rows another worker holds
+    are skipped, not waited for. Returns the token and the claimed rows, the task's own first.
+
+    Only emails never tried before join a batch, and a message tried before goes alone: a
+    message whose delivery kills its worker (the sweep hands its claim out again, up to
+    OUTBOX_MAX_ATTEMPTS times) must not spend its batch-mates' attempts.
+    """
     token = uuid.uuid4()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_BATCH,
-            {
-                "own": message_id,
-                "size": size,
-                "token": token,
-                "now": timezone.now(),
-                "pending": Status.PENDING.value,
-                "claimed": Status.CLAIMED.value,
-                "email": OutboxMessage.Channel.EMAIL.value,
-            },
+    now = timezone.now()
+    due = OutboxMessage.across_practices_unsafe.select_for_update(skip_locked=True).filter(
+        status=Status.PENDING, next_attempt_at__lte=now
+    )
+    with transaction.atomic():
+        own = dict(due.filter(pk=message_id).values_list("id", "attempts"))
+        ids = list(own)
+        if not any(own.values()):
+            others = due.filter(channel=OutboxMessage.Channel.EMAIL, attempts=0).exclude(
+                pk=message_id
+            )
+            ids += others.order_by("next_attempt_at").values_list("id", flat=True)[:size]
+        if not ids:
+            return token, []
+        OutboxMessage.across_practices_unsafe.filter(pk__in=ids).update(
+            status=Status.CLAIMED,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return token, []
     claimed = OutboxMessage.across_practices_unsafe.in_bulk(ids)
-    own = claimed.pop(uuid.UUID(str(message_id)), None)
-    rest = sorted(claimed.values(), key=lambda message: (message.next_attempt_at, message.pk))
-    return token, [own, *rest] if own else rest
+    return token, [claimed[message_id] for message_id in ids]
 
 
 def _release(messages: list[OutboxMessage], token: uuid.UUID) -> None:
@@ -244,6 +226,9 @@ def _commits_not_waiting_for_the_disk() -> Iterator[None]:
     whose `sent` was forgotten go out again after the claim lease, as after a worker lost
     between the accept and the record, and a forgotten link went only with its forgotten
     `sent`, so the message sent again carries a link that works."""
+    if connection.vendor != "postgresql":  # the embedded default's SQLite
+        yield
+        return
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
     try:
