@@ -26,6 +26,8 @@ OPEN, ACKNOWLEDGED = "open", "acknowledged"
 # client's level (the drop rule measures new falls against it, and a level below the cut-off
 # is still a `low_score` finding).
 RUN_ANSWERS_IN_VIEW = 52
+# How many of the episode's latest closed invitations the non-response rule sees.
+INVITATIONS_IN_VIEW = 50
 
 
 def answers_in_view(settings: dict) -> int:
@@ -110,9 +112,12 @@ def _is_new_evidence(finding: Finding, acknowledged: ActiveAlert, settings: dict
     run of evidence (a fall after recovery, a new request, a new streak), or, for a drop, a
     further fall of `further_fall_spreads` usual variations. A streak as long as what the
     rules see began before it: it is the streak the acknowledged alert was about, whatever its
-    first answer in view."""
+    first answer (or expired invitation) in view."""
     before, now = acknowledged.evidence, finding.evidence
-    began_out_of_view = now.get("consecutive", 0) >= answers_in_view(settings)
+    began_out_of_view = (
+        now.get("consecutive", 0) >= answers_in_view(settings)
+        or now.get("expired_in_a_row", 0) >= INVITATIONS_IN_VIEW
+    )
     if now.get("since") != before.get("since") and not began_out_of_view:
         return True
     if finding.kind == "drop" and "fall" in before:
@@ -182,7 +187,8 @@ def evaluate_non_response(
 ) -> list[Decision]:
     """The decisions after an invitation expired unanswered."""
     settings = context.rules["non_response"]
-    finding = rules.non_response(statuses, settings) if settings["enabled"] else None
+    in_view = statuses[:INVITATIONS_IN_VIEW]
+    finding = rules.non_response(in_view, settings) if settings["enabled"] else None
     return decide([finding] if finding else [], active, context.rules)
 
 

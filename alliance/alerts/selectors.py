@@ -198,8 +198,6 @@ def _pooled_spreads_from_answers() -> dict:
 
 
 CLOSED = (SurveyInvitation.Status.COMPLETED, SurveyInvitation.Status.EXPIRED)
-# How far back a client's closed invitations are read for a non-response streak.
-NON_RESPONSE_LOOKBACK = 50
 
 
 def closed_invitation_statuses(*, client) -> list[tuple[str, str]]:
@@ -208,7 +206,9 @@ def closed_invitation_statuses(*, client) -> list[tuple[str, str]]:
     closed = _episode(
         SurveyInvitation.objects.filter(client=client, status__in=CLOSED), client, "send_at"
     )
-    rows = closed.order_by("-send_at", "-id").values_list("id", "status")[:NON_RESPONSE_LOOKBACK]
+    rows = closed.order_by("-send_at", "-id").values_list("id", "status")[
+        : evaluation.INVITATIONS_IN_VIEW
+    ]
     return [(str(invitation), status) for invitation, status in rows]
 
 

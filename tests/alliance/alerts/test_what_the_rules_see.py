@@ -59,3 +59,12 @@ def test_an_acknowledged_low_streak_longer_than_the_rules_see_is_emailed_once():
     emails = [d for _, d in evaluation.replay(answers, CONTEXT) if d.email]
 
     assert [(d.kind, d.severity) for d in emails] == [("low_score", "amber")]
+
+
+def test_an_acknowledged_expiry_streak_longer_than_the_rules_see_is_emailed_once():
+    unanswered_for_two_years = [evaluation.Expiry(f"i{week}") for week in range(104)]
+    steps = history(46, 46) + unanswered_for_two_years
+
+    emails = [d for _, d in evaluation.replay(steps, CONTEXT) if d.email]
+
+    assert [(d.kind, d.action) for d in emails] == [("non_response", "create")]
