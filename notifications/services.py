@@ -111,13 +111,7 @@ def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]
         status=Status.PENDING, next_attempt_at__lte=now
     )
     with transaction.atomic():
-        own = dict(due.filter(pk=message_id).values_list("id", "attempts"))
-        ids = list(own)
-        if not any(own.values()):
-            others = due.filter(channel=OutboxMessage.Channel.EMAIL, attempts=0).exclude(
-                pk=message_id
-            )
-            ids += others.order_by("next_attempt_at").values_list("id", flat=True)[:size]
+        ids = _batch_ids(due, message_id, size)
         if not ids:
             return token, []
         OutboxMessage.across_practices_unsafe.filter(pk__in=ids).update(
@@ -129,6 +123,20 @@ def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]
         )
     claimed = OutboxMessage.across_practices_unsafe.in_bulk(ids)
     return token, [claimed[message_id] for message_id in ids]
+
+
+def _batch_ids(due, message_id, size: int) -> list:
+    """The ids a delivery claims among `due` (locked as they are read): its own message, and
+    up to `size` other never-tried due emails if its own is a never-tried email too, or is gone
+    already (another batch took it). A webhook goes alone: its receiver may take up to
+    WEBHOOK_TIMEOUT to answer, and no email waits behind it."""
+    never_tried_email = (OutboxMessage.Channel.EMAIL, 0)
+    own = due.filter(pk=message_id).values_list("id", "channel", "attempts").first()
+    if own is not None and tuple(own[1:]) != never_tried_email:
+        return [own[0]]
+    others = due.filter(channel=OutboxMessage.Channel.EMAIL, attempts=0).exclude(pk=message_id)
+    ids = list(others.order_by("next_attempt_at").values_list("id", flat=True)[:size])
+    return [own[0], *ids] if own is not None else ids
 
 
 def _release(messages: list[OutboxMessage], token: uuid.UUID) -> None:

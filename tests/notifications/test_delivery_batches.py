@@ -122,21 +122,37 @@ def test_a_batch_takes_no_more_than_its_size(practice_a, settings):
     assert _outbox().filter(status="pending").count() == 1
 
 
-def test_a_batch_takes_no_webhook_but_its_own(practice_a):
-    write_survey_email(practice_a.practice)
-    webhook = OutboxMessage.across_practices_unsafe.create(
-        practice=practice_a.practice,
+def _webhook_message(practice) -> OutboxMessage:
+    """A webhook due now, to an endpoint that no longer exists (its delivery cancels it)."""
+    return OutboxMessage.across_practices_unsafe.create(
+        practice=practice,
         kind=OutboxMessage.Kind.WEBHOOK,
         channel=OutboxMessage.Channel.WEBHOOK,
         recipient="endpoint",
         context={"endpoint": "00000000-0000-0000-0000-000000000000"},
     )
 
+
+def test_an_email_batch_takes_no_webhook(practice_a):
+    write_survey_email(practice_a.practice)
+    webhook = _webhook_message(practice_a.practice)
+
     outcomes = _deliver_from(_outbox().filter(channel="email").first())
 
     assert list(outcomes.values()) == ["sent"]
     webhook.refresh_from_db()
     assert webhook.status == "pending"
+
+
+def test_a_webhook_task_claims_only_its_own_message(practice_a):
+    write_survey_email(practice_a.practice)
+    webhook = _webhook_message(practice_a.practice)
+
+    outcomes = _deliver_from(webhook)
+
+    assert outcomes == {webhook.pk: "cancelled"}
+    assert mail.outbox == []
+    assert _outbox().get(channel="email").status == "pending"
 
 
 def _tried_before(message) -> None:
