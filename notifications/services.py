@@ -97,9 +97,13 @@ def messages_erase_for_client(*, client) -> int:
 
 
 def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
-    """Claim (compare-and-swap, one token for the batch) the task's own message, of any channel,
-    and up to `size` other due emails of any practice, oldest first; rows another worker holds
-    are skipped, not waited for. Returns the token and the claimed rows, the task's own first.
+    """Claim (one token for the batch) the task's own message, of any channel, and up to `size`
+    other due emails of any practice, oldest first; rows another worker holds are skipped, not
+    waited for. Returns the token and the claimed rows, the task's own first.
+
+    The claim is a compare-and-swap (`pending` and due → `claimed`), and the batch is the rows
+    that hold its token: where the rows are not locked as they are read (SQLite ignores
+    `select_for_update`), a row another delivery claimed in between is not taken from it.
 
     Only emails never tried before join a batch, and a message tried before goes alone: a
     message whose delivery kills its worker (the sweep hands its claim out again, up to
@@ -107,22 +111,23 @@ def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]
     """
     token = uuid.uuid4()
     now = timezone.now()
-    due = OutboxMessage.across_practices_unsafe.select_for_update(skip_locked=True).filter(
+    due = OutboxMessage.across_practices_unsafe.filter(
         status=Status.PENDING, next_attempt_at__lte=now
     )
     with transaction.atomic():
-        ids = _batch_ids(due, message_id, size)
+        ids = _batch_ids(due.select_for_update(skip_locked=True), message_id, size)
         if not ids:
             return token, []
-        OutboxMessage.across_practices_unsafe.filter(pk__in=ids).update(
+        due.filter(pk__in=ids).update(
             status=Status.CLAIMED,
             claim_token=token,
             claimed_at=now,
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-    claimed = OutboxMessage.across_practices_unsafe.in_bulk(ids)
-    return token, [claimed[message_id] for message_id in ids]
+        claimed = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, claim_token=token)
+        by_id = {message.pk: message for message in claimed}
+    return token, [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _batch_ids(due, message_id, size: int) -> list:

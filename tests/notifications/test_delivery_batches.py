@@ -1,5 +1,6 @@
 """A delivery task takes its message and a batch of other due emails, of any practice."""
 
+import uuid
 from email.utils import parseaddr
 from unittest import mock
 
@@ -109,6 +110,34 @@ def test_a_batch_past_its_time_gives_back_what_it_has_not_started(practice_a, se
     given_back = _outbox().filter(status="pending")
     assert given_back.count() == 2
     assert {(m.attempts, m.claim_token, m.queued_at) for m in given_back} == {(0, None, None)}
+
+
+def test_a_row_another_delivery_claims_between_the_read_and_the_claim_stays_its_own(
+    practice_a, monkeypatch
+):
+    """As on SQLite, which takes no row locks: the other delivery's claim lands after this one
+    read the due rows and before its own claim."""
+    for _ in range(3):
+        write_survey_email(practice_a.practice)
+    own, *others = _outbox()
+    others_token = uuid.uuid4()
+    read_due = services._batch_ids
+
+    def read_then_lose_the_race(*args):
+        ids = read_due(*args)
+        OutboxMessage.across_practices_unsafe.filter(pk__in=[m.pk for m in others]).update(
+            status="claimed", claim_token=others_token
+        )
+        return ids
+
+    monkeypatch.setattr(services, "_batch_ids", read_then_lose_the_race)
+    outcomes = _deliver_from(own)
+
+    assert outcomes == {own.pk: "sent"}
+    assert len(mail.outbox) == 1
+    assert set(_outbox().exclude(pk=own.pk).values_list("status", "claim_token")) == {
+        ("claimed", others_token)
+    }
 
 
 def test_a_batch_takes_no_more_than_its_size(practice_a, settings):
