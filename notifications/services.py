@@ -1,11 +1,11 @@
 """The outbox: every message is a row written with the change that causes it, then delivered.
 
 `outbox_enqueue` (in the caller's transaction) → on commit, a delivery task →
-`messages_deliver`: claim the task's message and a batch of other due emails (one
-compare-and-swap) → for each, in its practice's scope: render → send → record the outcome as the
-claim's holder. A task whose message a batch has taken already delivers whatever else is due, or
-nothing. `outbox_sweep` (beat, every few seconds) queues what is due and was never queued or was
-left behind by a lost task, worker or broker.
+`messages_deliver`, in the task's practice: claim the task's message and a batch of the
+practice's other due emails (a compare-and-swap) → render → send → record the outcome as the
+claim's holder. A task whose message a batch has taken already delivers whatever else of its
+practice is due, or nothing. `outbox_sweep` (beat, every few seconds) queues what is due and
+was never queued or was left behind by a lost task, worker or broker.
 
 The one window in which a message can go out twice: the SMTP server has accepted it but the
 worker dies before it records `sent`. After the claim lease the sweep hands it out again, with
@@ -50,7 +50,6 @@ from notifications.rendering import (
 from notifications.smtp import send_over_kept_connection
 from notifications.webhooks import WebhookTargetRefused, new_secret, post_event
 from practice.errors import Conflict, InvalidInput
-from practice.models import Practice
 from practice.tasking import enqueue_now_rollback_unsafe, enqueue_on_commit
 from practice.tenancy import current_practice, practice_scope, practice_scope_by_id
 from practice.updates import model_update
@@ -98,8 +97,8 @@ def messages_erase_for_client(*, client) -> int:
 
 def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
     """Claim (one token for the batch) the task's own message, of any channel, and up to `size`
-    other due emails of any practice, oldest first; rows another worker holds are skipped, not
-    waited for. Returns the token and the claimed rows, the task's own first.
+    other due emails of the practice in scope, oldest first; rows another worker holds are
+    skipped, not waited for. Returns the token and the claimed rows, the task's own first.
 
     The claim is a compare-and-swap (`pending` and due → `claimed`), and the batch is the rows
     that hold its token: where the rows are not locked as they are read (SQLite ignores
@@ -111,9 +110,7 @@ def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]
     """
     token = uuid.uuid4()
     now = timezone.now()
-    due = OutboxMessage.across_practices_unsafe.filter(
-        status=Status.PENDING, next_attempt_at__lte=now
-    )
+    due = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
     with transaction.atomic():
         ids = _batch_ids(due.select_for_update(skip_locked=True), message_id, size)
         if not ids:
@@ -125,7 +122,7 @@ def _claim_batch(message_id, size: int) -> tuple[uuid.UUID, list[OutboxMessage]]
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-        claimed = OutboxMessage.across_practices_unsafe.filter(pk__in=ids, claim_token=token)
+        claimed = OutboxMessage.objects.filter(pk__in=ids, claim_token=token)
         by_id = {message.pk: message for message in claimed}
     return token, [by_id[pk] for pk in ids if pk in by_id]
 
@@ -146,7 +143,7 @@ def _batch_ids(due, message_id, size: int) -> list:
 
 def _release(messages: list[OutboxMessage], token: uuid.UUID) -> None:
     """Give back claimed messages this delivery did not get to: due again, at once."""
-    OutboxMessage.across_practices_unsafe.filter(
+    OutboxMessage.objects.filter(
         pk__in=[message.pk for message in messages], status=Status.CLAIMED, claim_token=token
     ).update(
         status=Status.PENDING,
@@ -210,16 +207,16 @@ def _refused_addresses(error: Exception, email: EmailMessage) -> list[str]:
 
 
 def messages_deliver(*, message_id, batch_size: int | None = None) -> dict[uuid.UUID, str]:
-    """Deliver a message if it is due and unclaimed, and with it up to `batch_size`
-    (OUTBOX_BATCH_SIZE) other due emails of any practice, one after the other over this
-    worker's kept connection; returns the status each claimed message ended in.
+    """Deliver a message of the practice in scope if it is due and unclaimed, and with it up to
+    `batch_size` (OUTBOX_BATCH_SIZE) other due emails of that practice, one after the other over
+    this worker's kept connection; returns the status each claimed message ended in.
 
-    Each message is rendered and recorded inside its own practice's scope, and its outcome is
-    recorded right after its send, so that a worker killed mid-batch can have sent twice only
-    the message in flight; the rest of its batch is handed out again after the claim lease.
-    Whatever goes wrong with one message is recorded on its row (a retry, or a failure once
-    attempts run out) and the batch goes on. Past OUTBOX_BATCH_SECONDS the batch gives back
-    what it has not started, well before the lease would hand it to another worker.
+    Each message's outcome is recorded right after its send, so that a worker killed mid-batch
+    can have sent twice only the message in flight; the rest of its batch is handed out again
+    after the claim lease. Whatever goes wrong with one message is recorded on its row (a
+    retry, or a failure once attempts run out) and the batch goes on. Past OUTBOX_BATCH_SECONDS
+    the batch gives back what it has not started, well before the lease would hand it to
+    another worker.
     """
     size = settings.OUTBOX_BATCH_SIZE if batch_size is None else batch_size
     deadline = time.monotonic() + settings.OUTBOX_BATCH_SECONDS
@@ -252,26 +249,18 @@ def _commits_not_waiting_for_the_disk() -> Iterator[None]:
 
 
 def _deliver_batch(batch: list[OutboxMessage], token: uuid.UUID, deadline: float) -> dict:
-    practices = Practice.objects.in_bulk({message.practice_id for message in batch})
-    by_practice: dict[uuid.UUID, list[OutboxMessage]] = {}
-    for message in batch:
-        by_practice.setdefault(message.practice_id, []).append(message)
-    unstarted = {message.pk: message for message in batch}
+    rendered = _render_together(batch)
     outcomes = {}
-    for practice_id, messages in by_practice.items():
-        with practice_scope(practices[practice_id]):
-            rendered = _render_together(messages)
-            for message in messages:
-                if outcomes and time.monotonic() > deadline:
-                    _release(list(unstarted.values()), token)
-                    return outcomes
-                del unstarted[message.pk]
-                outcomes[message.pk] = _deliver_claimed(message, token, rendered)
+    for started, message in enumerate(batch):
+        if outcomes and time.monotonic() > deadline:
+            _release(batch[started:], token)
+            break
+        outcomes[message.pk] = _deliver_claimed(message, token, rendered)
     return outcomes
 
 
 class _Rendered(NamedTuple):
-    """Emails of one practice rendered together, by message id, and which of their addresses
+    """Emails rendered together, by message id, and which of their addresses
     are suppressed."""
 
     emails: dict

@@ -3,19 +3,20 @@
 from celery import shared_task
 
 from notifications import services
+from practice.tasking import task_in_practice_scope
 
 
 # Delivery is idempotent (a compare-and-swap claim), so it is acknowledged only when done and
-# given back to the queue if its worker dies. The task delivers its message and a batch of other
-# due emails, each inside its own practice's scope, so it enters no practice itself; producers
-# still name the message's practice first, as for every task.
+# given back to the queue if its worker dies. The task delivers its message and a batch of its
+# practice's other due emails.
 @shared_task(
     name="notifications.tasks.deliver_message",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
 )
-def deliver_message(practice_id: str, message_id: str) -> None:
+@task_in_practice_scope
+def deliver_message(message_id: str) -> None:
     services.messages_deliver(message_id=message_id)
 
 

@@ -1,4 +1,4 @@
-"""A delivery task takes its message and a batch of other due emails, of any practice."""
+"""A delivery task takes its message and a batch of its practice's other due emails."""
 
 import uuid
 from email.utils import parseaddr
@@ -10,7 +10,9 @@ from django.core import mail
 from alliance.surveys.selectors import survey_link_for_token
 from notifications import services
 from notifications.models import OutboxMessage
-from tests.factories import token_from_email, write_survey_email
+from notifications.tasks import deliver_message
+from practice.tenancy import practice_scope
+from tests.factories import deliver_outbox, token_from_email, write_survey_email
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +23,50 @@ def _outbox():
 
 def _deliver_from(message, **kwargs) -> dict:
     mail.outbox.clear()
-    return services.messages_deliver(message_id=message.pk, **kwargs)
+    with practice_scope(message.practice):
+        return services.messages_deliver(message_id=message.pk, **kwargs)
 
 
-def test_one_task_delivers_every_due_email_of_every_practice(practice_a, practice_b):
-    for practice in (practice_a, practice_b, practice_a):
-        write_survey_email(practice.practice)
+def _message_of(invitation) -> OutboxMessage:
+    return _outbox().get(context__invitation=str(invitation.pk))
 
-    outcomes = _deliver_from(_outbox().last())
 
-    assert sorted(outcomes.values()) == ["sent"] * 3
+def _run_task_of(invitation) -> None:
+    """As a worker runs the task queued for the invitation's email."""
+    deliver_message(str(invitation.practice_id), str(_message_of(invitation).pk))
+
+
+def test_one_task_delivers_every_due_email_of_its_practice(practice_a):
+    invitations = [write_survey_email(practice_a.practice) for _ in range(3)]
+    mail.outbox.clear()
+
+    _run_task_of(invitations[-1])
+
     assert set(_outbox().values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 3
+
+
+def test_a_task_never_claims_another_practices_emails_which_its_own_tasks_deliver(
+    practice_a, practice_b
+):
+    a_first, b_only, a_second = [
+        write_survey_email(p.practice) for p in (practice_a, practice_b, practice_a)
+    ]
+    mail.outbox.clear()
+
+    _run_task_of(a_first)
+    b_untouched = _message_of(b_only)
+    sent_by_a = sorted(email.to[0] for email in mail.outbox)
+    _run_task_of(b_only)
+
+    assert sent_by_a == sorted(i.client.email for i in (a_first, a_second))
+    assert (b_untouched.status, b_untouched.attempts, b_untouched.claim_token) == (
+        "pending",
+        0,
+        None,
+    )
+    assert mail.outbox[-1].to == [b_only.client.email]
+    assert set(_outbox().values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_task_whose_message_a_batch_took_delivers_nothing_again(practice_a):
@@ -45,11 +79,12 @@ def test_a_task_whose_message_a_batch_took_delivers_nothing_again(practice_a):
     assert mail.outbox == []
 
 
-def test_each_email_of_a_batch_spanning_two_practices_is_its_own_practices(practice_a, practice_b):
+def test_each_email_is_its_own_practices(practice_a, practice_b):
     invitations = [write_survey_email(p.practice) for p in (practice_a, practice_b) * 2]
     expected = {invitation.client.email: invitation for invitation in invitations}
+    mail.outbox.clear()
 
-    _deliver_from(_outbox().first())
+    deliver_outbox()
 
     assert len(mail.outbox) == 4
     for email in mail.outbox:
