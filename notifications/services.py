@@ -215,7 +215,7 @@ def messages_deliver(*, message_id, batch_size: int | None = None) -> dict[uuid.
     can have sent twice only the message in flight; the rest of its batch is handed out again
     after the claim lease. Whatever goes wrong with one message is recorded on its row (a
     retry, or a failure once attempts run out) and the batch goes on. Past OUTBOX_BATCH_SECONDS
-    the batch gives back what it has not started, well before the lease would hand it to
+    the batch gives back what it has not rendered, well before the lease would hand it to
     another worker.
     """
     size = settings.OUTBOX_BATCH_SIZE if batch_size is None else batch_size
@@ -249,14 +249,31 @@ def _commits_not_waiting_for_the_disk() -> Iterator[None]:
 
 
 def _deliver_batch(batch: list[OutboxMessage], token: uuid.UUID, deadline: float) -> dict:
-    rendered = _render_together(batch)
+    """Renders only as many as the pace so far says it can send before the deadline (the first
+    message alone, to learn the pace), and sends all it rendered: rendering a survey email
+    issues a link and revokes the client's earlier one, so nothing rendered is given back."""
     outcomes = {}
-    for started, message in enumerate(batch):
-        if outcomes and time.monotonic() > deadline:
-            _release(batch[started:], token)
+    started = time.monotonic()
+    waiting = batch
+    while waiting:
+        now = time.monotonic()
+        if outcomes and now > deadline:
+            _release(waiting, token)
             break
-        outcomes[message.pk] = _deliver_claimed(message, token, rendered)
+        fit = _how_many_fit(done=len(outcomes), spent=now - started, left=deadline - now)
+        chunk, waiting = waiting[:fit], waiting[fit:]
+        rendered = _render_together(chunk)
+        for message in chunk:
+            outcomes[message.pk] = _deliver_claimed(message, token, rendered)
     return outcomes
+
+
+def _how_many_fit(*, done: int, spent: float, left: float) -> int:
+    """How many more messages go out in `left` seconds at the pace of `done` in `spent`
+    seconds; at least one, and one alone while the pace is unknown."""
+    if not done:
+        return 1
+    return max(1, int(left * done / max(spent, 1e-6)))
 
 
 class _Rendered(NamedTuple):

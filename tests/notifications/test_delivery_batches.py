@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 
+from alliance.models import SurveyLink
 from alliance.surveys.selectors import survey_link_for_token
 from notifications import services
 from notifications.models import OutboxMessage
@@ -173,6 +174,18 @@ def test_a_row_another_delivery_claims_between_the_read_and_the_claim_stays_its_
     assert set(_outbox().exclude(pk=own.pk).values_list("status", "claim_token")) == {
         ("claimed", others_token)
     }
+
+
+def test_a_batch_past_its_time_renders_nothing_it_gives_back(practice_a, settings):
+    invitations = [write_survey_email(practice_a.practice) for _ in range(3)]
+    settings.OUTBOX_BATCH_SECONDS = 0
+
+    _deliver_from(_message_of(invitations[0]))
+
+    given_back = [i for i in invitations if _message_of(i).status == "pending"]
+    assert len(given_back) == 2
+    # Rendering issues the email's link (and revokes the client's earlier one).
+    assert not SurveyLink.across_practices_unsafe.filter(invitation__in=given_back).exists()
 
 
 def test_a_batch_takes_no_more_than_its_size(practice_a, settings):
