@@ -244,8 +244,13 @@ def _commits_not_waiting_for_the_disk() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+        if connection.errors_occurred and not connection.is_usable():
+            # Resetting a dead connection would raise and hide what killed it; a new one starts
+            # at the server's default.
+            connection.close()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def _deliver_batch(batch: list[OutboxMessage], token: uuid.UUID, deadline: float) -> dict:
