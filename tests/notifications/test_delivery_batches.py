@@ -13,7 +13,7 @@ from notifications import services
 from notifications.models import OutboxMessage
 from notifications.tasks import deliver_message
 from practice.tenancy import practice_scope
-from tests.factories import deliver_outbox, token_from_email, write_survey_email
+from tests.factories import deliver_outbox, make_client, token_from_email, write_survey_email
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,26 @@ def test_each_email_is_its_own_practices(practice_a, practice_b):
         assert practice.name in email.body
         other = practice_b if practice == practice_a.practice else practice_a
         assert other.practice.name not in email.body + email.from_email
+
+
+def test_an_address_suppressed_by_one_practice_still_gets_the_other_practices_email(
+    practice_a, practice_b
+):
+    address = "shared@example.org"
+    with practice_scope(practice_a.practice):
+        services.address_suppress(address=address, reason="complained")
+    to_a, to_b = [
+        write_survey_email(p.practice, make_client(p.practice, email=address))
+        for p in (practice_a, practice_b)
+    ]
+    mail.outbox.clear()
+
+    deliver_outbox()
+
+    assert [(email.to, parseaddr(email.from_email)[0]) for email in mail.outbox] == [
+        ([address], practice_b.practice.name)
+    ]
+    assert (_message_of(to_a).status, _message_of(to_b).status) == ("failed", "sent")
 
 
 def test_a_message_that_fails_in_a_batch_does_not_stop_the_others(practice_a):
