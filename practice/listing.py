@@ -9,7 +9,7 @@ from django.db import models
 from django.forms import Widget
 from django.forms.widgets import ChoiceWidget
 from django.utils.dateparse import parse_datetime
-from django_filters.filters import ChoiceFilter, Filter
+from django_filters.filters import ChoiceFilter, Filter, QuerySetRequestMixin
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -158,15 +158,16 @@ class FilterBackend(DjangoFilterBackend):
 
 def _filtered_by_plain_filters(filterset_class, data, queryset):
     """`queryset` filtered as django-filter would, or None where it has to decide itself."""
-    if not _filters_plainly(filterset_class):
+    plain_fields = _plain_filter_fields(filterset_class)
+    if plain_fields is None:
         return None
     for name, base_filter in filterset_class.base_filters.items():
-        field = base_filter.field
         if name not in data:
-            if field.required:
+            if base_filter.extra.get("required"):
                 return None
             continue
-        if not _is_plain(base_filter):
+        field = plain_fields.get(name)
+        if field is None:
             return None
         try:
             value = field.clean(field.widget.value_from_datadict(data, {}, name))
@@ -176,25 +177,45 @@ def _filtered_by_plain_filters(filterset_class, data, queryset):
     return queryset
 
 
+# Bounded: a view with `filterset_fields` gets a new filter set class from django-filter on
+# every request, and must not grow this for ever.
+@functools.lru_cache(maxsize=64)
+def _plain_filter_fields(filterset_class) -> dict[str, forms.Field] | None:
+    """The form field of each plain filter of `filterset_class`, built once; None when the
+    filter set does not apply its filters django-filter's own way."""
+    if not _filters_plainly(filterset_class):
+        return None
+    return {
+        name: base_filter.field
+        for name, base_filter in filterset_class.base_filters.items()
+        if _is_plain(base_filter)
+    }
+
+
 def _filters_plainly(filterset_class) -> bool:
     """The filter set applies its filters in order, with a plain form: django-filter's own."""
     return (
         filterset_class.filter_queryset is BaseFilterSet.filter_queryset
+        and filterset_class.__init__ is BaseFilterSet.__init__
         and filterset_class._meta.form is forms.Form
     )
 
 
 def _is_plain(base_filter) -> bool:
     """A filter that compares one column with the value its form field cleaned from one query
-    parameter, with nothing of the request or the filter set."""
+    parameter, with nothing of the request or the filter set. Its type is checked before its
+    field is built: a field that depends on the request (a queryset per practice) is never
+    built outside one."""
+    if (
+        isinstance(base_filter, QuerySetRequestMixin)
+        or base_filter.method is not None
+        or type(base_filter).filter not in (Filter.filter, ChoiceFilter.filter)
+    ):
+        return False
     widget = base_filter.field.widget
-    return (
-        base_filter.method is None
-        and type(base_filter).filter in (Filter.filter, ChoiceFilter.filter)
-        and not isinstance(base_filter.field, forms.ModelChoiceField)
-        # The widget reads one parameter, absent when the request does not name it.
-        and type(widget).value_from_datadict in _ONE_PARAMETER_READERS
-        and not getattr(widget, "allow_multiple_selected", False)
+    # The widget reads one parameter, absent when the request does not name it.
+    return type(widget).value_from_datadict in _ONE_PARAMETER_READERS and not getattr(
+        widget, "allow_multiple_selected", False
     )
 
 
@@ -209,6 +230,6 @@ class _FormClassBuiltOnce:
         return filterset_class.form_class
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _form_class_built_once(filterset_class):
     return type(filterset_class.__name__, (_FormClassBuiltOnce, filterset_class), {})

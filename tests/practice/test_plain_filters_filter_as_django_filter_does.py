@@ -5,6 +5,7 @@ import uuid
 from unittest import mock
 
 import pytest
+from django_filters import rest_framework as filters
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,7 @@ from alliance.alerts.api import AlertFilter
 from alliance.surveys.api import InvitationFilter, ResponseFilter
 from practice.api import ClientFilter, SessionFilter, TombstoneFilter
 from practice.listing import FilterBackend
+from practice.models import Client, Session
 from practice.tenancy import practice_scope
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,41 @@ def test_a_filter_with_a_method_goes_through_django_filter(practice_a):
         pytest.raises(AssertionError),
     ):
         _filtered(FilterBackend(), TombstoneFilter, "since=2026-05-04T15:00:00Z")
+
+
+def test_a_filter_whose_choices_depend_on_the_request_is_built_only_with_the_request(practice_a):
+    requests_seen = []
+
+    def clients_of_the_request(request):
+        requests_seen.append(request)
+        return Client.objects.all()
+
+    class ByClient(filters.FilterSet):
+        client = filters.ModelChoiceFilter(queryset=clients_of_the_request)
+
+        class Meta:
+            model = Session
+            fields = ["client"]
+
+    with practice_scope(practice_a.practice):
+        _filtered(FilterBackend(), ByClient, f"client={SOME_ID}")
+
+    assert requests_seen and None not in requests_seen
+
+
+def test_a_filter_set_that_narrows_itself_goes_through_django_filter(practice_a):
+    class OnlyCompleted(filters.FilterSet):
+        status = filters.CharFilter()
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.queryset = self.queryset.filter(status="completed")
+
+        class Meta:
+            model = Session
+            fields = ["status"]
+
+    with practice_scope(practice_a.practice):
+        query = _filtered(FilterBackend(), OnlyCompleted, "status=scheduled")
+
+    assert '"status" = completed' in query
