@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
-from alliance.models import Alert, SurveyInvitation, SurveyResponse
+from alliance.models import Alert, AlertAction, SurveyInvitation, SurveyResponse
 from alliance.surveys.selectors import survey_link_for_token
 from practice.auth import APIKeyAuthentication
 from practice.models import Client, Session
@@ -59,6 +59,25 @@ ALERT_FIELDS = (
     "status",
     "evidence",
     "created_at",
+    "updated_at",
+    "escalated_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "acknowledged_note",
+    "resolved_at",
+    "resolved_by",
+    "resolved_note",
+)
+ACTION_FIELDS = (
+    "alert_id",
+    "kind",
+    "actor_type",
+    "member_id",
+    "api_key_id",
+    "by",
+    "note",
+    "session_id",
+    "created_at",
 )
 
 
@@ -77,9 +96,16 @@ def _scoped(view):
     return wrapped
 
 
-def _page(queryset, fields) -> JsonResponse:
-    rows = list(queryset.order_by("-created_at", "-id").values(*fields)[: PAGE_SIZE + 1])
+def _rows(queryset, fields) -> list[dict]:
+    return list(queryset.order_by("-created_at", "-id").values(*fields)[: PAGE_SIZE + 1])
+
+
+def _page_of(rows) -> JsonResponse:
     return JsonResponse({"results": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE})
+
+
+def _page(queryset, fields) -> JsonResponse:
+    return _page_of(_rows(queryset, fields))
 
 
 @_scoped
@@ -113,7 +139,15 @@ def alliance_series(request, client_id):
 
 @_scoped
 def alert_page(request):
-    return _page(Alert.objects.all(), ALERT_FIELDS)
+    # As the API: the page's alerts, then their actions in a second query.
+    rows = _rows(Alert.objects.all(), ALERT_FIELDS)
+    actions = AlertAction.objects.filter(alert_id__in=[row["id"] for row in rows[:PAGE_SIZE]])
+    by_alert = {}
+    for action in actions.values(*ACTION_FIELDS):
+        by_alert.setdefault(action["alert_id"], []).append(action)
+    for row in rows:
+        row["actions"] = by_alert.get(row["id"], [])
+    return _page_of(rows)
 
 
 # Writes: the same rows written as the API and the survey page write them, without the
