@@ -63,6 +63,10 @@ class OutboxMessage(PracticeOwnedModel):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # A delivery task claims due emails of its own practice only.
+            models.Index(
+                fields=["practice", "status", "next_attempt_at"], name="outbox_due_in_practice"
+            ),
             models.Index(fields=["status", "claimed_at"], name="outbox_claimed"),
             models.Index(fields=["practice", "created_at"], name="outbox_created"),
             updated_index("outbox"),
