@@ -15,7 +15,6 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
-os.environ.setdefault("EMAIL_URL", "dummymail://")
 # With DEBUG off the service refuses to start without an email server; the bench sends none.
 os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ["API_RATE_LIMIT"] = "none"
