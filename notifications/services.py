@@ -43,7 +43,6 @@ from notifications.rendering import (
     FAILED_FOR_GOOD,
     RETRIED,
     announce,
-    render_email,
     render_emails,
     render_webhook_data,
 )
@@ -282,28 +281,31 @@ def _how_many_fit(*, done: int, spent: float, left: float) -> int:
 
 
 class _Rendered(NamedTuple):
-    """Emails rendered together, by message id, and which of their addresses
-    are suppressed."""
+    """Emails rendered together, by message id, and which of their addresses are suppressed."""
 
     emails: dict
     suppressed: set[str]
 
 
+def _render(emails: list[OutboxMessage]) -> _Rendered:
+    """`emails` rendered in one transaction (their kinds' renderers share its queries)."""
+    with transaction.atomic():
+        rendered = render_emails(emails)
+    addresses = [address for email in rendered.values() if email for address in email.to]
+    return _Rendered(rendered, set(selectors.suppressed_among(addresses)))
+
+
 def _render_together(messages: list[OutboxMessage]) -> _Rendered:
-    """The emails among `messages` rendered in one transaction (their kinds' renderers share
-    its queries). Should that fail, none is: each is then rendered alone, where a failure is
-    recorded on its own message only."""
+    """The emails among `messages` rendered together. Should that fail, none is: each is then
+    rendered alone, where a failure is recorded on its own message only."""
     emails = [message for message in messages if message.channel == OutboxMessage.Channel.EMAIL]
     if not emails:
         return _Rendered({}, set())
     try:
-        with transaction.atomic():
-            rendered = render_emails(emails)
+        return _render(emails)
     except Exception:
         logger.exception("Rendering %d emails together failed; each is rendered alone", len(emails))
         return _Rendered({}, set())
-    addresses = [address for email in rendered.values() if email for address in email.to]
-    return _Rendered(rendered, set(selectors.suppressed_among(addresses)))
 
 
 def _deliver_claimed(message: OutboxMessage, token: uuid.UUID, rendered: _Rendered) -> str:
@@ -326,10 +328,8 @@ def _max_attempts(message: OutboxMessage) -> int:
 
 def _deliver_email(message: OutboxMessage, token: uuid.UUID) -> str:
     """Render and send one email alone."""
-    with transaction.atomic():
-        email = render_email(message)
-    suppressed = set(selectors.suppressed_among(email.to)) if email is not None else set()
-    return _send_email(message, token, email, suppressed)
+    rendered = _render([message])
+    return _send_email(message, token, rendered.emails[message.pk], rendered.suppressed)
 
 
 def _send_email(
